@@ -1,0 +1,120 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace FastPath.Engine.Rings;
+
+/// <summary>
+/// Bounded single-producer single-consumer ring (a Lamport queue with cached indices, as in DPDK's rte_ring
+/// SP/SC mode and the kernel's xsk rings). One thread enqueues, one thread dequeues; no locks, no CAS.
+/// Burst operations move as many items as fit; bulk operations move all or none.
+/// </summary>
+public sealed class SpscRing<T> where T : unmanaged
+{
+    private readonly T[] _items;
+    private readonly int _mask;
+    private ProducerLine _producer;
+    private ConsumerLine _consumer;
+
+    // Head and tail each own a 128-byte line (two 64-byte lines: the adjacent-line prefetcher pulls pairs),
+    // and each side keeps a private copy of the other's index so it reads the shared one only when the copy
+    // says the ring looks full (producer) or empty (consumer).
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    private struct ProducerLine
+    {
+        [FieldOffset(128)] public long Tail;        // next slot to write; published with release
+        [FieldOffset(136)] public long CachedHead;  // producer's last view of the consumer's head
+    }
+
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    private struct ConsumerLine
+    {
+        [FieldOffset(128)] public long Head;        // next slot to read; published with release
+        [FieldOffset(136)] public long CachedTail;  // consumer's last view of the producer's tail
+    }
+
+    public SpscRing(int capacity)
+    {
+        if (capacity < 2 || !BitOperations.IsPow2(capacity))
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "capacity must be a power of two, at least 2");
+        _items = new T[capacity];
+        _mask = capacity - 1;
+    }
+
+    public int Capacity => _items.Length;
+
+    /// <summary>Items in the ring. Exact only when neither side is moving.</summary>
+    public int Count => (int)(Volatile.Read(ref _producer.Tail) - Volatile.Read(ref _consumer.Head));
+
+    public bool IsEmpty => Count == 0;
+
+    /// <summary>Producer side: enqueues as many of <paramref name="items"/> as fit, returns how many.</summary>
+    public int EnqueueBurst(ReadOnlySpan<T> items) => Enqueue(items, bulk: false);
+
+    /// <summary>Producer side: enqueues all of <paramref name="items"/> or none.</summary>
+    public bool EnqueueBulk(ReadOnlySpan<T> items) => Enqueue(items, bulk: true) == items.Length;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryEnqueue(T item) => Enqueue(new ReadOnlySpan<T>(in item), bulk: true) == 1;
+
+    /// <summary>Consumer side: dequeues up to <c>items.Length</c>, returns how many.</summary>
+    public int DequeueBurst(Span<T> items) => Dequeue(items, bulk: false);
+
+    /// <summary>Consumer side: dequeues exactly <c>items.Length</c> or nothing.</summary>
+    public bool DequeueBulk(Span<T> items) => Dequeue(items, bulk: true) == items.Length;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryDequeue(out T item)
+    {
+        Unsafe.SkipInit(out item);
+        return Dequeue(new Span<T>(ref item), bulk: true) == 1;
+    }
+
+    private int Enqueue(ReadOnlySpan<T> items, bool bulk)
+    {
+        long tail = _producer.Tail; // only this thread writes Tail
+        int capacity = _items.Length;
+        long free = capacity - (tail - _producer.CachedHead);
+        if (free < items.Length)
+        {
+            // Acquire: the consumer's reads of the slots it released happen before we overwrite them.
+            _producer.CachedHead = Volatile.Read(ref _consumer.Head);
+            free = capacity - (tail - _producer.CachedHead);
+        }
+        int n = (int)Math.Min(free, items.Length);
+        if (n == 0 || (bulk && n < items.Length)) return 0;
+
+        int start = (int)tail & _mask;
+        int first = Math.Min(n, capacity - start);
+        items[..first].CopyTo(_items.AsSpan(start, first));
+        if (first < n) items[first..n].CopyTo(_items.AsSpan(0, n - first));
+
+        // Release: the slot writes above are visible before the consumer sees the new tail.
+        Volatile.Write(ref _producer.Tail, tail + n);
+        return n;
+    }
+
+    private int Dequeue(Span<T> items, bool bulk)
+    {
+        long head = _consumer.Head; // only this thread writes Head
+        long available = _consumer.CachedTail - head;
+        if (available < items.Length)
+        {
+            // Acquire: the producer's slot writes happen before our reads of them.
+            _consumer.CachedTail = Volatile.Read(ref _producer.Tail);
+            available = _consumer.CachedTail - head;
+        }
+        int n = (int)Math.Min(available, items.Length);
+        if (n == 0 || (bulk && n < items.Length)) return 0;
+
+        int capacity = _items.Length;
+        int start = (int)head & _mask;
+        int first = Math.Min(n, capacity - start);
+        _items.AsSpan(start, first).CopyTo(items);
+        if (first < n) _items.AsSpan(0, n - first).CopyTo(items[first..]);
+
+        // Release: our reads of the slots are done before the producer may reuse them.
+        Volatile.Write(ref _consumer.Head, head + n);
+        return n;
+    }
+}

@@ -1,0 +1,117 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using FastPath.Wire.Ipv4;
+
+namespace FastPath.Wire.Checksums;
+
+/// <summary>
+/// The Internet checksum (RFC 1071): the 16-bit one's complement of the one's complement sum of the data
+/// taken as big-endian 16-bit words. Values are in host order, as <c>BinaryPrimitives.ReadUInt16BigEndian</c>
+/// reads them off the wire (0x25ec for the IPv4 header of the TFTP vector).
+/// </summary>
+/// <remarks>
+/// A partial sum (<see cref="Sum(ReadOnlySpan{byte}, uint)"/>) is folded to 16 bits, so partial sums of
+/// several pieces add with <see cref="Add"/>. Every piece but the last must have an even length: an odd
+/// piece would shift the words of the next one (RFC 1071 section 2(A)).
+/// </remarks>
+public static partial class InternetChecksum
+{
+    /// <summary>The one's complement sum of <paramref name="data"/> plus <paramref name="initial"/>, folded to 16 bits.</summary>
+    public static uint Sum(ReadOnlySpan<byte> data, uint initial = 0) => Add(SumScalar(data), initial);
+
+    /// <summary>The checksum field value for <paramref name="data"/>: the complement of its sum.</summary>
+    public static ushort Compute(ReadOnlySpan<byte> data) => Finish(Sum(data));
+
+    /// <summary>True when the data, checksum field included, sums to 0xFFFF (RFC 1071 section 1 (4)).</summary>
+    public static bool IsValid(ReadOnlySpan<byte> data) => Sum(data) == 0xFFFF;
+
+    /// <summary>Complements a partial sum into the value that goes in the checksum field.</summary>
+    public static ushort Finish(uint partialSum) => (ushort)~Fold(partialSum);
+
+    /// <summary>One's complement addition of two partial sums.</summary>
+    public static uint Add(uint a, uint b) => Fold((ulong)a + b);
+
+    /// <summary>The sum of the UDP/TCP pseudo-header (RFC 768, RFC 9293 section 3.1) for an IPv4 segment.</summary>
+    public static uint PseudoHeaderSum(Ipv4Address source, Ipv4Address destination, IpProtocol protocol, int segmentLength)
+    {
+        ulong sum = (source.Value >> 16) + (source.Value & 0xFFFF)
+                  + (destination.Value >> 16) + (destination.Value & 0xFFFF)
+                  + (uint)protocol + (uint)segmentLength;
+        return Fold(sum);
+    }
+
+    /// <summary>
+    /// The checksum of a UDP or TCP segment (header with its checksum field zero, and payload) under the
+    /// IPv4 pseudo-header. UDP callers turn a result of 0 into 0xFFFF (RFC 768: 0 means "no checksum").
+    /// </summary>
+    public static ushort ComputeWithPseudoHeader(Ipv4Address source, Ipv4Address destination, IpProtocol protocol, ReadOnlySpan<byte> segment) =>
+        Finish(Sum(segment, PseudoHeaderSum(source, destination, protocol, segment.Length)));
+
+    /// <summary>True when a received segment, checksum field included, sums to 0xFFFF with its pseudo-header.</summary>
+    public static bool IsValidWithPseudoHeader(Ipv4Address source, Ipv4Address destination, IpProtocol protocol, ReadOnlySpan<byte> segment) =>
+        Sum(segment, PseudoHeaderSum(source, destination, protocol, segment.Length)) == 0xFFFF;
+
+    /// <summary>
+    /// RFC 1624 equation 3, HC' = ~(~HC + ~m + m'): the new checksum after one 16-bit word of the covered
+    /// data changed from <paramref name="oldWord"/> to <paramref name="newWord"/>, without summing the rest.
+    /// Equation 3 (not 2) so that a result of 0x0000 is never produced for non-zero data.
+    /// </summary>
+    public static ushort Update(ushort checksum, ushort oldWord, ushort newWord)
+    {
+        uint sum = (uint)(ushort)~checksum + (ushort)~oldWord + newWord;
+        return (ushort)~Fold(sum);
+    }
+
+    /// <summary>RFC 1624 update for a 32-bit field (an IPv4 address in the header or the pseudo-header).</summary>
+    public static ushort Update(ushort checksum, uint oldValue, uint newValue)
+    {
+        ulong sum = (uint)(ushort)~checksum
+                  + (ushort)~(oldValue >> 16) + (ushort)~(oldValue & 0xFFFF)
+                  + (newValue >> 16) + (newValue & 0xFFFF);
+        return (ushort)~Fold(sum);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static uint Fold(ulong sum)
+    {
+        sum = (sum >> 32) + (sum & 0xFFFF_FFFF);
+        sum = (sum >> 32) + (sum & 0xFFFF_FFFF);
+        uint s = (uint)sum;
+        s = (s >> 16) + (s & 0xFFFF);
+        s = (s >> 16) + (s & 0xFFFF);
+        return s;
+    }
+
+    /// <summary>
+    /// 64-bit scalar path. Words are read in native (little-endian) order and the folded result is swapped
+    /// once at the end: the one's complement sum is byte-order independent (RFC 1071 section 2(B)).
+    /// </summary>
+    internal static uint SumScalar(ReadOnlySpan<byte> data)
+    {
+        ref byte start = ref MemoryMarshal.GetReference(data);
+        nuint length = (nuint)data.Length, i = 0;
+        ulong a = 0, b = 0;
+        // 32-bit halves into 64-bit accumulators: no carry to track for 2^32 additions.
+        for (; i + 16 <= length; i += 16)
+        {
+            a += Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, i));
+            b += Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, i + 4));
+            a += Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, i + 8));
+            b += Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, i + 12));
+        }
+        for (; i + 4 <= length; i += 4)
+            a += Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, i));
+        if (i + 2 <= length)
+        {
+            b += Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref start, i));
+            i += 2;
+        }
+        if (i < length)
+            a += Unsafe.Add(ref start, i); // odd last byte is the high byte of a zero-padded big-endian word
+        return SwapFolded(Fold(a + b));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static uint SwapFolded(uint folded) => BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness((ushort)folded) : folded;
+}
