@@ -1,1 +1,7 @@
-return 0;
+using System.CommandLine;
+using FastPath.Cli;
+using FastPath.Cli.Commands;
+
+var root = new RootCommand("FastPath: a kernel-bypass packet engine (AF_XDP, AF_PACKET) and the tools built on it.");
+root.Subcommands.Add(DecodeCommand.Create());
+return CommandLineRunner.Run(root, args);
