@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using FastPath.Wire.Ipv4;
 
 namespace FastPath.Wire.Ethernet;
 
@@ -23,6 +24,25 @@ public readonly struct MacAddress : IEquatable<MacAddress>, ISpanFormattable
 
     public static MacAddress FromUInt64(ulong value) => new(value);
     public ulong ToUInt64() => _value;
+
+    /// <summary>
+    /// The Ethernet group address of an IPv4 multicast group (RFC 1112 section 6.4): 01:00:5e followed by the
+    /// low 23 bits of the group. The mapping is 32-to-1 (224.1.1.1 and 239.129.1.1 share 01:00:5e:01:01:01),
+    /// so a receiver still filters on the IP destination.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="group"/> is not in 224.0.0.0/4.</exception>
+    public static MacAddress FromIpv4Multicast(Ipv4Address group)
+    {
+        if (!group.IsMulticast)
+        {
+            ThrowNotMulticast(group);
+        }
+        return new MacAddress(0x0100_5E00_0000UL | (group.Value & 0x007F_FFFFu));
+    }
+
+    [DoesNotReturn]
+    private static void ThrowNotMulticast(Ipv4Address group) =>
+        throw new ArgumentException($"{group} is not an IPv4 multicast group (224.0.0.0/4)", nameof(group));
 
     public void CopyTo(Span<byte> destination)
     {

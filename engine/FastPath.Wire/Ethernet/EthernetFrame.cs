@@ -1,0 +1,164 @@
+using System.Buffers.Binary;
+
+namespace FastPath.Wire.Ethernet;
+
+/// <summary>
+/// A view over an Ethernet II frame (without FCS): destination, source, up to two VLAN tags, EtherType.
+/// </summary>
+/// <remarks>
+/// Tag layouts recognised, by the TPID at offset 12:
+/// <list type="bullet">
+/// <item>no tag: 14-byte header;</item>
+/// <item>0x8100 (IEEE 802.1Q C-tag): 18-byte header, the tag is <see cref="Vlan"/>;</item>
+/// <item>0x88A8 (IEEE 802.1ad S-tag) followed by a 0x8100 C-tag (QinQ): 22-byte header, the outer tag is
+/// <see cref="ServiceVlan"/> and the inner one <see cref="Vlan"/>. An S-tag followed by anything else is
+/// refused with <see cref="WireError.Unsupported"/> rather than delivered as if it were untagged.</item>
+/// </list>
+/// <see cref="EtherType"/> is always the type of the payload, after the tags. Values below 0x0600 are
+/// IEEE 802.3 length fields (LLC frames such as STP); they parse, and callers drop them as unknown types.
+/// The layout is read from the TPID fields on every access, so a view made with the unchecked constructor
+/// over a buffer being written follows <see cref="SetTags"/>.
+/// </remarks>
+public readonly ref struct EthernetFrame
+{
+    /// <summary>Destination, source and EtherType of an untagged frame.</summary>
+    public const int UntaggedHeaderLength = 14;
+    /// <summary>TPID and TCI of one 802.1Q/802.1ad tag.</summary>
+    public const int VlanTagLength = 4;
+    /// <summary>
+    /// IEEE 802.3 minimum frame (64 bytes) without the 4-byte FCS: a sender pads shorter frames with zeros up
+    /// to this length; a receiver must ignore the padding (the IPv4 total length bounds the datagram).
+    /// </summary>
+    public const int MinimumFrameLength = 60;
+
+    private const int DestinationOffset = 0;
+    private const int SourceOffset = 6;
+    private const int OuterTypeOffset = 12;
+
+    private readonly Span<byte> _buffer;
+
+    /// <summary>Unchecked: for emitting into a buffer of at least <see cref="EthernetRepr.HeaderLength"/> bytes.</summary>
+    public EthernetFrame(Span<byte> buffer) => _buffer = buffer;
+
+    /// <summary>The checked constructor for untrusted input. Never throws; on failure <paramref name="frame"/> is default.</summary>
+    public static bool TryParse(Span<byte> buffer, out EthernetFrame frame) => TryParse(buffer, out frame, out _);
+
+    /// <inheritdoc cref="TryParse(Span{byte}, out EthernetFrame)"/>
+    public static bool TryParse(Span<byte> buffer, out EthernetFrame frame, out WireError error)
+    {
+        frame = default;
+        if (buffer.Length < UntaggedHeaderLength)
+        {
+            error = WireError.Truncated;
+            return false;
+        }
+        ushort outer = BinaryPrimitives.ReadUInt16BigEndian(buffer[OuterTypeOffset..]);
+        if (outer is (ushort)EtherType.Vlan or (ushort)EtherType.QinQ)
+        {
+            if (buffer.Length < UntaggedHeaderLength + VlanTagLength)
+            {
+                error = WireError.Truncated;
+                return false;
+            }
+            if (outer == (ushort)EtherType.QinQ)
+            {
+                ushort inner = BinaryPrimitives.ReadUInt16BigEndian(buffer[(OuterTypeOffset + VlanTagLength)..]);
+                if (inner != (ushort)EtherType.Vlan)
+                {
+                    error = WireError.Unsupported;
+                    return false;
+                }
+                if (buffer.Length < UntaggedHeaderLength + 2 * VlanTagLength)
+                {
+                    error = WireError.Truncated;
+                    return false;
+                }
+            }
+        }
+        frame = new EthernetFrame(buffer);
+        error = WireError.None;
+        return true;
+    }
+
+    /// <summary>The frame as given, padding and any trailing bytes included.</summary>
+    public Span<byte> Buffer => _buffer;
+
+    public MacAddress Destination
+    {
+        get => new(_buffer[DestinationOffset..]);
+        set => value.CopyTo(_buffer[DestinationOffset..]);
+    }
+
+    public MacAddress Source
+    {
+        get => new(_buffer[SourceOffset..]);
+        set => value.CopyTo(_buffer[SourceOffset..]);
+    }
+
+    private ushort OuterType => BinaryPrimitives.ReadUInt16BigEndian(_buffer[OuterTypeOffset..]);
+
+    /// <summary>True for an 802.1Q frame and for a QinQ frame (which always has a C-tag).</summary>
+    public bool HasVlan => OuterType is (ushort)EtherType.Vlan or (ushort)EtherType.QinQ;
+
+    /// <summary>True for a QinQ frame: an 802.1ad S-tag precedes the C-tag.</summary>
+    public bool HasServiceVlan => OuterType == (ushort)EtherType.QinQ;
+
+    /// <summary>14, 18 or 22 bytes: the offset of <see cref="Payload"/>.</summary>
+    public int HeaderLength => OuterType switch
+    {
+        (ushort)EtherType.Vlan => UntaggedHeaderLength + VlanTagLength,
+        (ushort)EtherType.QinQ => UntaggedHeaderLength + 2 * VlanTagLength,
+        _ => UntaggedHeaderLength,
+    };
+
+    /// <summary>The C-tag: the only tag of an 802.1Q frame, the inner tag of a QinQ frame; null when untagged.</summary>
+    public VlanTag? Vlan => HasVlan ? VlanTag.FromTci(BinaryPrimitives.ReadUInt16BigEndian(_buffer[(HeaderLength - 4)..])) : null;
+
+    /// <summary>The outer 802.1ad S-tag of a QinQ frame; null otherwise.</summary>
+    public VlanTag? ServiceVlan => HasServiceVlan ? VlanTag.FromTci(BinaryPrimitives.ReadUInt16BigEndian(_buffer[(OuterTypeOffset + 2)..])) : null;
+
+    /// <summary>The EtherType of the payload, after any tags.</summary>
+    public EtherType EtherType
+    {
+        get => (EtherType)BinaryPrimitives.ReadUInt16BigEndian(_buffer[(HeaderLength - 2)..]);
+        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[(HeaderLength - 2)..], (ushort)value);
+    }
+
+    /// <summary>
+    /// Everything after the header, to the end of the buffer: Ethernet padding and trailing bytes included,
+    /// which the inner protocol's own length (IPv4 total length, ARP's fixed size) excludes.
+    /// </summary>
+    public Span<byte> Payload => _buffer[HeaderLength..];
+
+    /// <summary>
+    /// Writes the tag layout (TPIDs and TCIs) that fixes <see cref="HeaderLength"/>; call it before setting
+    /// <see cref="EtherType"/>. An S-tag needs a C-tag (the only double-tag layout this view knows).
+    /// </summary>
+    public void SetTags(VlanTag? serviceVlan, VlanTag? vlan)
+    {
+        if (serviceVlan is { } outer)
+        {
+            if (vlan is not { } inner)
+            {
+                throw new ArgumentException("An 802.1ad S-tag must be followed by a C-tag.", nameof(vlan));
+            }
+            WriteTag(OuterTypeOffset, EtherType.QinQ, outer);
+            WriteTag(OuterTypeOffset + VlanTagLength, EtherType.Vlan, inner);
+        }
+        else if (vlan is { } only)
+        {
+            WriteTag(OuterTypeOffset, EtherType.Vlan, only);
+        }
+        else
+        {
+            // Anything but a TPID here means "untagged"; the EtherType setter overwrites it.
+            BinaryPrimitives.WriteUInt16BigEndian(_buffer[OuterTypeOffset..], 0);
+        }
+    }
+
+    private void WriteTag(int offset, EtherType tpid, VlanTag tag)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer[offset..], (ushort)tpid);
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer[(offset + 2)..], tag.Tci);
+    }
+}
