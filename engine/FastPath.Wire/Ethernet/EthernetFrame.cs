@@ -112,10 +112,15 @@ public readonly ref struct EthernetFrame
     };
 
     /// <summary>The C-tag: the only tag of an 802.1Q frame, the inner tag of a QinQ frame; null when untagged.</summary>
-    public VlanTag? Vlan => HasVlan ? VlanTag.FromTci(BinaryPrimitives.ReadUInt16BigEndian(_buffer[(HeaderLength - 4)..])) : null;
+    public VlanTag? Vlan => OuterType switch
+    {
+        (ushort)EtherType.Vlan => ReadTci(OuterTypeOffset + 2),
+        (ushort)EtherType.QinQ => ReadTci(OuterTypeOffset + VlanTagLength + 2),
+        _ => null,
+    };
 
     /// <summary>The outer 802.1ad S-tag of a QinQ frame; null otherwise.</summary>
-    public VlanTag? ServiceVlan => HasServiceVlan ? VlanTag.FromTci(BinaryPrimitives.ReadUInt16BigEndian(_buffer[(OuterTypeOffset + 2)..])) : null;
+    public VlanTag? ServiceVlan => HasServiceVlan ? ReadTci(OuterTypeOffset + 2) : null;
 
     /// <summary>The EtherType of the payload, after any tags.</summary>
     public EtherType EtherType
@@ -155,6 +160,8 @@ public readonly ref struct EthernetFrame
             BinaryPrimitives.WriteUInt16BigEndian(_buffer[OuterTypeOffset..], 0);
         }
     }
+
+    private VlanTag ReadTci(int offset) => VlanTag.FromTci(BinaryPrimitives.ReadUInt16BigEndian(_buffer[offset..]));
 
     private void WriteTag(int offset, EtherType tpid, VlanTag tag)
     {

@@ -148,4 +148,29 @@ public class ArpPacketTests
         Assert.Equal(WireError.BadField, error);
         Assert.Equal(default, repr);
     }
+
+    [Fact]
+    public void Random_buffers_never_throw()
+    {
+        var random = new Random(826);
+        byte[] fixedPart = Convert.FromHexString(Request[..16]);
+        for (int i = 0; i < 20_000; i++)
+        {
+            byte[] bytes = new byte[random.Next(0, 40)];
+            random.NextBytes(bytes);
+            // Mostly a valid fixed part, so the 8..28 byte range is reached.
+            if (random.Next(4) != 0) fixedPart.AsSpan(0, Math.Min(8, bytes.Length)).CopyTo(bytes);
+
+            if (ArpPacket.TryParse(bytes, out var packet, out var error))
+            {
+                bool known = ArpRepr.TryParse(packet, out var repr);
+                Assert.Equal(packet.Operation is ArpOperation.Request or ArpOperation.Reply, known);
+                if (known) Assert.Equal(packet.TargetProtocolAddress, repr.TargetProtocolAddress);
+            }
+            else
+            {
+                Assert.True(error is WireError.Truncated or WireError.Unsupported, error.ToString());
+            }
+        }
+    }
 }

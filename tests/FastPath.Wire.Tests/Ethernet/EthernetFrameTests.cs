@@ -240,4 +240,32 @@ public class EthernetFrameTests
         Assert.Equal(Convert.FromHexString("010203040506" + "0a0b0c0d0e0f" + "86dd"), buffer);
         Assert.Equal(EtherType.Ipv6, frame.EtherType);
     }
+
+    [Fact]
+    public void Random_buffers_never_throw_and_accepted_ones_read_within_bounds()
+    {
+        var random = new Random(802);
+        byte[] tpids = Convert.FromHexString("810088a8");
+        for (int i = 0; i < 20_000; i++)
+        {
+            byte[] bytes = new byte[random.Next(0, 40)];
+            random.NextBytes(bytes);
+            // Bias towards tag layouts so the tagged paths see as many lengths as the untagged one.
+            if (bytes.Length >= 14 && random.Next(2) == 0) tpids.AsSpan(random.Next(2) * 2, 2).CopyTo(bytes.AsSpan(12));
+            if (bytes.Length >= 18 && random.Next(2) == 0) tpids.AsSpan(0, 2).CopyTo(bytes.AsSpan(16));
+
+            if (EthernetFrame.TryParse(bytes, out var frame, out var error))
+            {
+                Assert.Equal(WireError.None, error);
+                Assert.Equal(bytes.Length - frame.HeaderLength, frame.Payload.Length);
+                _ = (frame.Vlan, frame.ServiceVlan, frame.EtherType, frame.Source, frame.Destination);
+                Assert.True(EthernetRepr.TryParse(frame, out var repr));
+                Assert.Equal(frame.HeaderLength, repr.HeaderLength);
+            }
+            else
+            {
+                Assert.True(error is WireError.Truncated or WireError.Unsupported, error.ToString());
+            }
+        }
+    }
 }

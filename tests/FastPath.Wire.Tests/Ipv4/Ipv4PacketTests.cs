@@ -413,4 +413,31 @@ public class Ipv4PacketTests
         Assert.Equal(Convert.FromHexString("7f000001" + "7f000001"), buffer[12..]);
         Assert.True(new Ipv4Packet(buffer).VerifyChecksum());
     }
+
+    [Fact]
+    public void Random_buffers_never_throw_and_accepted_ones_stay_within_the_buffer()
+    {
+        var random = new Random(791);
+        for (int i = 0; i < 20_000; i++)
+        {
+            byte[] bytes = new byte[random.Next(0, 80)];
+            random.NextBytes(bytes);
+            // Mostly version 4 with a small total length, so that the IHL and length checks are reached.
+            if (bytes.Length > 0 && random.Next(4) != 0) bytes[0] = (byte)(0x40 | (bytes[0] & 0xF));
+            if (bytes.Length >= 4 && random.Next(2) == 0) BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(2), (ushort)random.Next(0, 90));
+
+            if (Ipv4Packet.TryParse(bytes, out var packet, out var error))
+            {
+                Assert.InRange(packet.HeaderLength, 20, Math.Min(60, bytes.Length));
+                Assert.Equal(packet.TotalLength - packet.HeaderLength, packet.Payload.Length);
+                Assert.Equal(packet.HeaderLength - 20, packet.Options.Length);
+                _ = packet.VerifyChecksum();
+                if (Ipv4Repr.TryParse(packet, out var repr)) Assert.Equal(packet.Payload.Length, repr.PayloadLength);
+            }
+            else
+            {
+                Assert.True(error is WireError.Truncated or WireError.BadVersion or WireError.BadHeaderLength or WireError.BadLength, error.ToString());
+            }
+        }
+    }
 }
