@@ -38,7 +38,7 @@ public readonly struct Ipv4Address : IEquatable<Ipv4Address>, IComparable<Ipv4Ad
 
     public static bool TryParse([NotNullWhen(true)] string? text, out Ipv4Address address) => TryParse(text.AsSpan(), out address);
 
-    /// <summary>Strict dotted quad: four decimal octets 0-255, no leading '+', no shorthand forms.</summary>
+    /// <summary>Strict dotted quad as inet_pton takes it: four decimal octets 0-255, no leading zeros, no shorthand forms.</summary>
     public static bool TryParse(ReadOnlySpan<char> text, out Ipv4Address address)
     {
         address = default;
@@ -56,6 +56,8 @@ public readonly struct Ipv4Address : IEquatable<Ipv4Address>, IComparable<Ipv4Ad
             }
             else if (c is >= '0' and <= '9')
             {
+                // A leading zero is refused as glibc's inet_pton does: "010" reads as octal in inet_aton.
+                if (digits > 0 && octet == 0) return false;
                 if (++digits > 3) return false;
                 octet = octet * 10 + (c - '0');
                 if (octet > 255) return false;

@@ -33,6 +33,8 @@ public class Ipv4AddressTests
     [InlineData("-1.2.3.4")]
     [InlineData("0x1.2.3.4")]
     [InlineData("1.2.3.4/24")]
+    [InlineData("01.2.3.4")]
+    [InlineData("1.2.3.004")]
     public void TryParse_refuses_malformed_text(string text)
     {
         Assert.False(Ipv4Address.TryParse(text, out var address));
