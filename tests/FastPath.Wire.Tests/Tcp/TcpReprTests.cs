@@ -175,7 +175,7 @@ public class TcpReprTests
         };
         Assert.Equal(3, repr.SackBlockCapacity);
 
-        Assert.Throws<ArgumentException>(() => repr.Emit(new TcpPacket(new byte[60]), Client, Server));
+        Assert.Throws<InvalidOperationException>(() => repr.Emit(new TcpPacket(new byte[60]), Client, Server));
     }
 
     [Fact]
