@@ -50,6 +50,7 @@ public readonly ref struct IgmpPacket
                 return V3QueryHeaderLength + sources * Ipv4Address.Length > buffer.Length ? WireError.BadField : WireError.None;
             case IgmpMessageType.V3MembershipReport:
                 var records = new IgmpGroupRecordEnumerator(buffer[MinimumLength..], BinaryPrimitives.ReadUInt16BigEndian(buffer[6..]));
+                // Walk every record now so that a parsed report never yields a record that runs past it.
                 while (records.MoveNext())
                 {
                 }

@@ -115,6 +115,7 @@ public readonly record struct IgmpRepr
         }
         else if (type == IgmpMessageType.V3MembershipReport)
         {
+            // The records' total length is only known by walking them (Check has validated each one).
             var records = packet.GroupRecords;
             while (records.MoveNext())
             {

@@ -127,8 +127,8 @@ public readonly record struct TcpRepr
         if (WindowScale is byte shift) ArgumentOutOfRangeException.ThrowIfGreaterThan(shift, MaxWindowScale, nameof(WindowScale));
         if (SackBlocks.Count > SackBlockCapacity)
         {
-            throw new ArgumentException(
-                $"{SackBlocks.Count} SACK blocks do not fit next to the other options; at most {SackBlockCapacity} do.", nameof(packet));
+            throw new InvalidOperationException(
+                $"{SackBlocks.Count} SACK blocks do not fit next to the other options; at most {SackBlockCapacity} do.");
         }
 
         int headerLength = HeaderLength;
