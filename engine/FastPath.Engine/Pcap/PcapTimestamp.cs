@@ -30,8 +30,17 @@ public readonly record struct PcapTimestamp : IComparable<PcapTimestamp>
     /// <summary>The wall clock now (100 ns resolution, what <see cref="DateTime.UtcNow"/> gives).</summary>
     public static PcapTimestamp Now => FromDateTimeOffset(DateTimeOffset.UtcNow);
 
-    public static PcapTimestamp FromUnixNanoseconds(long nanoseconds) =>
-        new(Math.DivRem(nanoseconds, NanosecondsPerSecond, out long rest) - (rest < 0 ? 1 : 0), (uint)(rest < 0 ? rest + NanosecondsPerSecond : rest));
+    public static PcapTimestamp FromUnixNanoseconds(long nanoseconds)
+    {
+        long seconds = Math.DivRem(nanoseconds, NanosecondsPerSecond, out long rest);
+        // Floor, not truncation: a time before 1970 still has a fraction counted forward from its second.
+        if (rest < 0)
+        {
+            seconds--;
+            rest += NanosecondsPerSecond;
+        }
+        return new PcapTimestamp(seconds, (uint)rest);
+    }
 
     public static PcapTimestamp FromDateTimeOffset(DateTimeOffset time) =>
         FromUnixNanoseconds((time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100);

@@ -180,6 +180,8 @@ public sealed class MemoryPort : IPacketPort
 
     private bool FitsWire(in Packet packet)
     {
+        // A handle carries a frame index, not its region: a frame of another pool is caught only when its
+        // index lies outside this pool's range (pools over disjoint ranges of one region, as AF_XDP shares a UMEM).
         if (!Pool.Owns(packet.Frame) || packet.Offset + packet.Length > _region.FrameSize) ThrowNotOurs(packet);
         return packet.Length <= _maxFrameLength;
     }
