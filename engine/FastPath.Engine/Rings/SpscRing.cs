@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -35,16 +34,25 @@ public sealed class SpscRing<T> where T : unmanaged
 
     public SpscRing(int capacity)
     {
-        if (capacity < 2 || !BitOperations.IsPow2(capacity))
-            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "capacity must be a power of two, at least 2");
-        _items = new T[capacity];
+        _items = RingSlots.Allocate<T>(capacity);
         _mask = capacity - 1;
     }
 
     public int Capacity => _items.Length;
 
-    /// <summary>Items in the ring. Exact only when neither side is moving.</summary>
-    public int Count => (int)(Volatile.Read(ref _producer.Tail) - Volatile.Read(ref _consumer.Head));
+    /// <summary>Items in the ring, in [0, <see cref="Capacity"/>]. Exact only when neither side is moving.</summary>
+    public int Count
+    {
+        get
+        {
+            // Head first: Head never passes Tail and both only grow, so a Tail read after it is at least as
+            // large and the difference cannot go negative. It can exceed the capacity if the consumer and
+            // then the producer moved between the two reads (a third thread asking), hence the clamp.
+            long head = Volatile.Read(ref _consumer.Head);
+            long tail = Volatile.Read(ref _producer.Tail);
+            return (int)Math.Min(tail - head, _items.Length);
+        }
+    }
 
     public bool IsEmpty => Count == 0;
 
@@ -84,10 +92,7 @@ public sealed class SpscRing<T> where T : unmanaged
         int n = (int)Math.Min(free, items.Length);
         if (n == 0 || (bulk && n < items.Length)) return 0;
 
-        int start = (int)tail & _mask;
-        int first = Math.Min(n, capacity - start);
-        items[..first].CopyTo(_items.AsSpan(start, first));
-        if (first < n) items[first..n].CopyTo(_items.AsSpan(0, n - first));
+        RingSlots.Write(_items, (int)tail & _mask, items, n);
 
         // Release: the slot writes above are visible before the consumer sees the new tail.
         Volatile.Write(ref _producer.Tail, tail + n);
@@ -107,11 +112,7 @@ public sealed class SpscRing<T> where T : unmanaged
         int n = (int)Math.Min(available, items.Length);
         if (n == 0 || (bulk && n < items.Length)) return 0;
 
-        int capacity = _items.Length;
-        int start = (int)head & _mask;
-        int first = Math.Min(n, capacity - start);
-        _items.AsSpan(start, first).CopyTo(items);
-        if (first < n) _items.AsSpan(0, n - first).CopyTo(items[first..]);
+        RingSlots.Read(_items, (int)head & _mask, items, n);
 
         // Release: our reads of the slots are done before the producer may reuse them.
         Volatile.Write(ref _consumer.Head, head + n);
