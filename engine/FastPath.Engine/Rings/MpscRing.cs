@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace FastPath.Engine.Rings;
 
@@ -21,24 +20,6 @@ public sealed class MpscRing<T> where T : unmanaged
     private readonly int _mask;
     private ProducerLine _producer;
     private ConsumerLine _consumer;
-
-    // Producers share one 128-byte line (head, tail, cached consumer head: they all write it anyway), the
-    // consumer owns another; 128 bytes because the adjacent-line prefetcher pulls 64-byte lines in pairs.
-    // The leading 128 bytes keep the line away from whatever the runtime places before the struct.
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    private struct ProducerLine
-    {
-        [FieldOffset(128)] public long Head;        // next slot to reserve; moved by CAS
-        [FieldOffset(136)] public long Tail;        // end of the published items; moved in reservation order
-        [FieldOffset(144)] public long CachedHead;  // some past value of the consumer's head (a lower bound)
-    }
-
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    private struct ConsumerLine
-    {
-        [FieldOffset(128)] public long Head;        // next slot to read; published with release
-        [FieldOffset(136)] public long CachedTail;  // consumer's last view of the producer tail
-    }
 
     public MpscRing(int capacity)
     {

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace FastPath.Engine.Rings;
 
@@ -14,23 +13,6 @@ public sealed class SpscRing<T> where T : unmanaged
     private readonly int _mask;
     private ProducerLine _producer;
     private ConsumerLine _consumer;
-
-    // Head and tail each own a 128-byte line (two 64-byte lines: the adjacent-line prefetcher pulls pairs),
-    // and each side keeps a private copy of the other's index so it reads the shared one only when the copy
-    // says the ring looks full (producer) or empty (consumer).
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    private struct ProducerLine
-    {
-        [FieldOffset(128)] public long Tail;        // next slot to write; published with release
-        [FieldOffset(136)] public long CachedHead;  // producer's last view of the consumer's head
-    }
-
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    private struct ConsumerLine
-    {
-        [FieldOffset(128)] public long Head;        // next slot to read; published with release
-        [FieldOffset(136)] public long CachedTail;  // consumer's last view of the producer's tail
-    }
 
     public SpscRing(int capacity)
     {
