@@ -8,6 +8,7 @@ namespace FastPath.Engine.Tests.Rings;
 /// enqueued them (the only order an MPSC ring promises). More threads than the 2 cores here, so producers
 /// are preempted in the middle of a reservation: the case where the in-order tail publish matters.
 /// </summary>
+[Collection(RingStressCollection.Name)]
 public sealed class MpscRingStressTests
 {
     private const int Producers = 3;
@@ -15,7 +16,7 @@ public sealed class MpscRingStressTests
 
     [Theory]
     [InlineData(1024, 32, 1_000_000)]
-    [InlineData(8, 8, 200_000)]   // a tiny ring: reservations contend for the last free slots
+    [InlineData(8, 8, 100_000)]   // a tiny ring: reservations contend for the last free slots
     public void Every_item_arrives_once_and_in_per_producer_order(int capacity, int maxBurst, long perProducer)
     {
         var ring = new MpscRing<long>(capacity);
