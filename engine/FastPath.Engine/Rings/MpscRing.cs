@@ -38,7 +38,7 @@ public sealed class MpscRing<T> where T : unmanaged
             // cannot go negative; it can overshoot when both move between the reads, hence the clamp.
             long head = Volatile.Read(ref _consumer.Head);
             long tail = Volatile.Read(ref _producer.Tail);
-            return (int)Math.Min(tail - head, _items.Length);
+            return (int)Math.Min(tail - head, _mask + 1L);
         }
     }
 
@@ -68,7 +68,7 @@ public sealed class MpscRing<T> where T : unmanaged
 
     private int Enqueue(ReadOnlySpan<T> items, bool bulk)
     {
-        int capacity = _items.Length;
+        int capacity = _mask + 1;
         long head;
         int n;
         while (true)
@@ -99,7 +99,7 @@ public sealed class MpscRing<T> where T : unmanaged
             if (Interlocked.CompareExchange(ref _producer.Head, head + n, head) == head) break;
         }
 
-        RingSlots.Write(_items, (int)head & _mask, items, n);
+        RingSlots.Write(_items, _mask, head, items, n);
 
         // Publish in reservation order: the tail may only move past our slots once every earlier producer
         // has published theirs, or the consumer would read their unwritten slots. Acquire on each read
@@ -134,7 +134,7 @@ public sealed class MpscRing<T> where T : unmanaged
         int n = (int)Math.Min(available, items.Length);
         if (n == 0 || (bulk && n < items.Length)) return 0;
 
-        RingSlots.Read(_items, (int)head & _mask, items, n);
+        RingSlots.Read(_items, _mask, head, items, n);
 
         // Release: our reads of the slots are done before any producer that acquires this head reuses them.
         Volatile.Write(ref _consumer.Head, head + n);

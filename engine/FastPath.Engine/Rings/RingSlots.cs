@@ -7,7 +7,10 @@ namespace FastPath.Engine.Rings;
 /// <summary>
 /// Copies a burst into or out of a power-of-two slot array, wrapping at the end. Shared by the rings so
 /// that both pay the same (small) cost per burst: the ring has already proved that the <c>count</c>
-/// slots from <c>start</c> are its to touch, so the copies skip the span slicing and its bounds checks.
+/// slots from <c>position</c> are its to touch, so the copies skip the span slicing and its bounds checks.
+/// The ring passes its mask rather than letting us read the array's length: the length sits in the array
+/// header, on the cache line of the first slots, which the producer keeps writing; the mask sits in the
+/// ring object on a line nobody writes.
 /// </summary>
 internal static class RingSlots
 {
@@ -26,36 +29,36 @@ internal static class RingSlots
         return new T[capacity];
     }
 
-    /// <summary>Writes <paramref name="source"/>[0..count) to slots [start, start + count) modulo the slot count.</summary>
+    /// <summary>Writes <paramref name="source"/>[0..count) to the slots of positions [position, position + count).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Write<T>(T[] slots, int start, ReadOnlySpan<T> source, int count) where T : unmanaged
+    internal static void Write<T>(T[] slots, int mask, long position, ReadOnlySpan<T> source, int count) where T : unmanaged
     {
         ref T ring = ref MemoryMarshal.GetArrayDataReference(slots);
         ref T src = ref MemoryMarshal.GetReference(source);
-        int mask = slots.Length - 1;
+        int start = (int)position & mask;
         if (count <= LoopThreshold)
         {
             for (int i = 0; i < count; i++) Unsafe.Add(ref ring, (start + i) & mask) = Unsafe.Add(ref src, i);
             return;
         }
-        int first = Math.Min(count, slots.Length - start);
+        int first = Math.Min(count, mask + 1 - start);
         Copy(ref Unsafe.Add(ref ring, start), ref src, first);
         if (first < count) Copy(ref ring, ref Unsafe.Add(ref src, first), count - first);
     }
 
-    /// <summary>Reads slots [start, start + count) modulo the slot count into <paramref name="destination"/>[0..count).</summary>
+    /// <summary>Reads the slots of positions [position, position + count) into <paramref name="destination"/>[0..count).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Read<T>(T[] slots, int start, Span<T> destination, int count) where T : unmanaged
+    internal static void Read<T>(T[] slots, int mask, long position, Span<T> destination, int count) where T : unmanaged
     {
         ref T ring = ref MemoryMarshal.GetArrayDataReference(slots);
         ref T dst = ref MemoryMarshal.GetReference(destination);
-        int mask = slots.Length - 1;
+        int start = (int)position & mask;
         if (count <= LoopThreshold)
         {
             for (int i = 0; i < count; i++) Unsafe.Add(ref dst, i) = Unsafe.Add(ref ring, (start + i) & mask);
             return;
         }
-        int first = Math.Min(count, slots.Length - start);
+        int first = Math.Min(count, mask + 1 - start);
         Copy(ref dst, ref Unsafe.Add(ref ring, start), first);
         if (first < count) Copy(ref Unsafe.Add(ref dst, first), ref ring, count - first);
     }

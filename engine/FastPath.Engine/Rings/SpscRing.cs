@@ -32,7 +32,7 @@ public sealed class SpscRing<T> where T : unmanaged
             // then the producer moved between the two reads (a third thread asking), hence the clamp.
             long head = Volatile.Read(ref _consumer.Head);
             long tail = Volatile.Read(ref _producer.Tail);
-            return (int)Math.Min(tail - head, _items.Length);
+            return (int)Math.Min(tail - head, _mask + 1L);
         }
     }
 
@@ -63,7 +63,7 @@ public sealed class SpscRing<T> where T : unmanaged
     private int Enqueue(ReadOnlySpan<T> items, bool bulk)
     {
         long tail = _producer.Tail; // only this thread writes Tail
-        int capacity = _items.Length;
+        int capacity = _mask + 1;
         long free = capacity - (tail - _producer.CachedHead);
         if (free < items.Length)
         {
@@ -74,7 +74,7 @@ public sealed class SpscRing<T> where T : unmanaged
         int n = (int)Math.Min(free, items.Length);
         if (n == 0 || (bulk && n < items.Length)) return 0;
 
-        RingSlots.Write(_items, (int)tail & _mask, items, n);
+        RingSlots.Write(_items, _mask, tail, items, n);
 
         // Release: the slot writes above are visible before the consumer sees the new tail.
         Volatile.Write(ref _producer.Tail, tail + n);
@@ -94,7 +94,7 @@ public sealed class SpscRing<T> where T : unmanaged
         int n = (int)Math.Min(available, items.Length);
         if (n == 0 || (bulk && n < items.Length)) return 0;
 
-        RingSlots.Read(_items, (int)head & _mask, items, n);
+        RingSlots.Read(_items, _mask, head, items, n);
 
         // Release: our reads of the slots are done before the producer may reuse them.
         Volatile.Write(ref _consumer.Head, head + n);
