@@ -13,6 +13,10 @@ public sealed class FramePool
     public const int DefaultHeadroom = 128;
 
     private readonly uint[] _free;
+    // One bit per frame of the pool, set while the frame is in the pool. A LIFO free list cannot see a
+    // double free on its own (the frame would simply be handed out twice later, to two owners); the bit
+    // costs one L1 load and store per frame and turns that into an exception at the second Free.
+    private readonly ulong[] _inPool;
     private int _count;
 
     /// <summary>A pool over every frame of <paramref name="region"/>.</summary>
@@ -25,8 +29,9 @@ public sealed class FramePool
     public FramePool(FrameRegion region, int firstFrame, int frameCount, int headroom = DefaultHeadroom)
     {
         ArgumentNullException.ThrowIfNull(region);
-        if (firstFrame < 0 || frameCount <= 0 || firstFrame + frameCount > region.FrameCount)
-            throw new ArgumentOutOfRangeException(nameof(frameCount), $"frames [{firstFrame}, {firstFrame + frameCount}) are not inside the region of {region.FrameCount}");
+        // Compared as a difference so that a huge firstFrame cannot overflow past the check.
+        if (firstFrame < 0 || frameCount <= 0 || frameCount > region.FrameCount - firstFrame)
+            throw new ArgumentOutOfRangeException(nameof(frameCount), $"frames [{firstFrame}, {(long)firstFrame + frameCount}) are not inside the region of {region.FrameCount}");
         if (headroom < 0 || headroom >= region.FrameSize)
             throw new ArgumentOutOfRangeException(nameof(headroom), headroom, "headroom must leave room in the frame");
         Region = region;
@@ -37,6 +42,8 @@ public sealed class FramePool
         // Lowest index on top, so a fresh pool hands out frames in address order.
         for (int i = 0; i < frameCount; i++) _free[i] = (uint)(firstFrame + frameCount - 1 - i);
         _count = frameCount;
+        _inPool = new ulong[(frameCount + 63) / 64];
+        for (int i = 0; i < frameCount; i++) _inPool[i >> 6] |= 1UL << i;
     }
 
     public FrameRegion Region { get; }
@@ -60,7 +67,9 @@ public sealed class FramePool
             packet = default;
             return false;
         }
-        packet = new Packet(_free[--_count], (ushort)Headroom, 0);
+        uint frame = _free[--_count];
+        TakeOut(frame);
+        packet = new Packet(frame, (ushort)Headroom, 0);
         return true;
     }
 
@@ -70,7 +79,12 @@ public sealed class FramePool
         int n = Math.Min(packets.Length, _count);
         var free = _free.AsSpan(_count - n, n);
         ushort headroom = (ushort)Headroom;
-        for (int i = 0; i < n; i++) packets[i] = new Packet(free[n - 1 - i], headroom, 0);
+        for (int i = 0; i < n; i++)
+        {
+            uint frame = free[n - 1 - i];
+            TakeOut(frame);
+            packets[i] = new Packet(frame, headroom, 0);
+        }
         _count -= n;
         return n;
     }
@@ -83,13 +97,11 @@ public sealed class FramePool
         return true;
     }
 
+    /// <summary>Returns the packet's frame. Throws (and changes nothing) for a foreign frame or a frame already in the pool.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Free(in Packet packet)
-    {
-        if (!Owns(packet.Frame) || _count == Capacity) ThrowForeignFrame(packet.Frame);
-        _free[_count++] = packet.Frame;
-    }
+    public void Free(in Packet packet) => FreeFrame(packet.Frame);
 
+    /// <summary>Returns every packet's frame. Throws (and changes nothing) if any frame is foreign or already in the pool.</summary>
     public void Free(ReadOnlySpan<Packet> packets)
     {
         if (packets.Length > Capacity - _count) ThrowOverfull(packets.Length);
@@ -97,7 +109,14 @@ public sealed class FramePool
         for (int i = 0; i < packets.Length; i++)
         {
             uint frame = packets[i].Frame;
-            if (!Owns(frame)) ThrowForeignFrame(frame);
+            if (!Owns(frame) || IsInPool(frame))
+            {
+                // Undo the frames of this call already marked, so that a caught exception leaves the pool
+                // as it was (a frame repeated inside the span is caught here too: its bit is set by then).
+                for (int j = 0; j < i; j++) TakeOut(free[j]);
+                ThrowBadFree(frame);
+            }
+            PutBack(frame);
             free[i] = frame;
         }
         _count += packets.Length;
@@ -107,14 +126,36 @@ public sealed class FramePool
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void FreeFrame(uint frame)
     {
-        if (!Owns(frame) || _count == Capacity) ThrowForeignFrame(frame);
+        if (!Owns(frame) || IsInPool(frame)) ThrowBadFree(frame);
+        PutBack(frame);
         _free[_count++] = frame;
     }
 
-    private void ThrowForeignFrame(uint frame) =>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsInPool(uint frame)
+    {
+        uint bit = frame - (uint)FirstFrame;
+        return (_inPool[bit >> 6] & (1UL << (int)bit)) != 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void PutBack(uint frame)
+    {
+        uint bit = frame - (uint)FirstFrame;
+        _inPool[bit >> 6] |= 1UL << (int)bit;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void TakeOut(uint frame)
+    {
+        uint bit = frame - (uint)FirstFrame;
+        _inPool[bit >> 6] &= ~(1UL << (int)bit);
+    }
+
+    private void ThrowBadFree(uint frame) =>
         throw new InvalidOperationException(Owns(frame)
-            ? $"frame {frame} freed twice: the pool is already full"
-            : $"frame {frame} does not belong to this pool [{FirstFrame}, {FirstFrame + Capacity})");
+            ? $"frame {frame} freed twice: it is already in the pool"
+            : $"frame {frame} does not belong to this pool [{FirstFrame}, {(long)FirstFrame + Capacity})");
 
     private void ThrowOverfull(int count) =>
         throw new InvalidOperationException($"freeing {count} frames into a pool with room for {Capacity - _count}: a frame was freed twice");

@@ -1,6 +1,4 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace FastPath.Engine.Rings;
 
@@ -16,35 +14,27 @@ public sealed class SpscRing<T> where T : unmanaged
     private ProducerLine _producer;
     private ConsumerLine _consumer;
 
-    // Head and tail each own a 128-byte line (two 64-byte lines: the adjacent-line prefetcher pulls pairs),
-    // and each side keeps a private copy of the other's index so it reads the shared one only when the copy
-    // says the ring looks full (producer) or empty (consumer).
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    private struct ProducerLine
-    {
-        [FieldOffset(128)] public long Tail;        // next slot to write; published with release
-        [FieldOffset(136)] public long CachedHead;  // producer's last view of the consumer's head
-    }
-
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    private struct ConsumerLine
-    {
-        [FieldOffset(128)] public long Head;        // next slot to read; published with release
-        [FieldOffset(136)] public long CachedTail;  // consumer's last view of the producer's tail
-    }
-
     public SpscRing(int capacity)
     {
-        if (capacity < 2 || !BitOperations.IsPow2(capacity))
-            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "capacity must be a power of two, at least 2");
-        _items = new T[capacity];
+        _items = RingSlots.Allocate<T>(capacity);
         _mask = capacity - 1;
     }
 
     public int Capacity => _items.Length;
 
-    /// <summary>Items in the ring. Exact only when neither side is moving.</summary>
-    public int Count => (int)(Volatile.Read(ref _producer.Tail) - Volatile.Read(ref _consumer.Head));
+    /// <summary>Items in the ring, in [0, <see cref="Capacity"/>]. Exact only when neither side is moving.</summary>
+    public int Count
+    {
+        get
+        {
+            // Head first: Head never passes Tail and both only grow, so a Tail read after it is at least as
+            // large and the difference cannot go negative. It can exceed the capacity if the consumer and
+            // then the producer moved between the two reads (a third thread asking), hence the clamp.
+            long head = Volatile.Read(ref _consumer.Head);
+            long tail = Volatile.Read(ref _producer.Tail);
+            return (int)Math.Min(tail - head, _mask + 1L);
+        }
+    }
 
     public bool IsEmpty => Count == 0;
 
@@ -73,7 +63,7 @@ public sealed class SpscRing<T> where T : unmanaged
     private int Enqueue(ReadOnlySpan<T> items, bool bulk)
     {
         long tail = _producer.Tail; // only this thread writes Tail
-        int capacity = _items.Length;
+        int capacity = _mask + 1;
         long free = capacity - (tail - _producer.CachedHead);
         if (free < items.Length)
         {
@@ -84,10 +74,7 @@ public sealed class SpscRing<T> where T : unmanaged
         int n = (int)Math.Min(free, items.Length);
         if (n == 0 || (bulk && n < items.Length)) return 0;
 
-        int start = (int)tail & _mask;
-        int first = Math.Min(n, capacity - start);
-        items[..first].CopyTo(_items.AsSpan(start, first));
-        if (first < n) items[first..n].CopyTo(_items.AsSpan(0, n - first));
+        RingSlots.Write(_items, _mask, tail, items, n);
 
         // Release: the slot writes above are visible before the consumer sees the new tail.
         Volatile.Write(ref _producer.Tail, tail + n);
@@ -107,11 +94,7 @@ public sealed class SpscRing<T> where T : unmanaged
         int n = (int)Math.Min(available, items.Length);
         if (n == 0 || (bulk && n < items.Length)) return 0;
 
-        int capacity = _items.Length;
-        int start = (int)head & _mask;
-        int first = Math.Min(n, capacity - start);
-        _items.AsSpan(start, first).CopyTo(items);
-        if (first < n) _items.AsSpan(0, n - first).CopyTo(items[first..]);
+        RingSlots.Read(_items, _mask, head, items, n);
 
         // Release: our reads of the slots are done before the producer may reuse them.
         Volatile.Write(ref _consumer.Head, head + n);
