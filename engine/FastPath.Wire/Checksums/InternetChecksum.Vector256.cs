@@ -7,18 +7,9 @@ namespace FastPath.Wire.Checksums;
 public static partial class InternetChecksum
 {
     /// <summary>
-    /// 256-bit path. The data is summed as 32-bit words in 64-bit lanes: a 32-bit one's complement sum
-    /// folds to the same 16-bit sum (2^16 = 1 mod 0xFFFF), and the words are read in native order with one
-    /// swap at the end (RFC 1071 section 2(B)), as in <see cref="SumScalar"/>.
+    /// 256-bit path, for CPUs whose 512-bit vectors are missing or not accelerated (AVX2): the same
+    /// carry-free scheme as <see cref="SumVector512"/>, on narrower lanes.
     /// </summary>
-    /// <remarks>
-    /// The carries are not tracked per addition. Each 64-bit lane v = H * 2^32 + L is added whole into
-    /// <c>raw</c> (wrapping) and its high half H into <c>high</c> (exact): then raw - high * 2^32 is the exact
-    /// sum of the low halves, because it is below 2^64 for fewer than 2^32 additions per lane, far beyond
-    /// int.MaxValue bytes. That costs one shift and two adds per vector, with no inner loop to bound.
-    /// The last partial vector is the data's last full vector with the bytes already summed masked off:
-    /// it starts at an even offset, so the words keep their alignment with the data's start.
-    /// </remarks>
     internal static uint SumVector256(ReadOnlySpan<byte> data)
     {
         nuint width = (nuint)Vector256<byte>.Count;
