@@ -53,7 +53,9 @@ public static partial class InternetChecksum
     /// <summary>
     /// RFC 1624 equation 3, HC' = ~(~HC + ~m + m'): the new checksum after one 16-bit word of the covered
     /// data changed from <paramref name="oldWord"/> to <paramref name="newWord"/>, without summing the rest.
-    /// Equation 3 (not 2) so that a result of 0x0000 is never produced for non-zero data.
+    /// Equation 3, not 2: equation 2 (HC - ~m - m') gives 0xFFFF where a recompute gives 0x0000 (the
+    /// RFC 1624 section 4 example); equation 3 agrees with a recompute unless the data becomes all zeros
+    /// (0x0000 against 0xFFFF, the two zeros of one's complement).
     /// </summary>
     public static ushort Update(ushort checksum, ushort oldWord, ushort newWord)
     {
