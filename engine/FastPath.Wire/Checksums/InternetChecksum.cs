@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using FastPath.Wire.Ipv4;
 
 namespace FastPath.Wire.Checksums;
@@ -18,7 +16,7 @@ namespace FastPath.Wire.Checksums;
 public static partial class InternetChecksum
 {
     /// <summary>The one's complement sum of <paramref name="data"/> plus <paramref name="initial"/>, folded to 16 bits.</summary>
-    public static uint Sum(ReadOnlySpan<byte> data, uint initial = 0) => Add(SumScalar(data), initial);
+    public static uint Sum(ReadOnlySpan<byte> data, uint initial = 0) => Add(SumBestPath(data), initial);
 
     /// <summary>The checksum field value for <paramref name="data"/>: the complement of its sum.</summary>
     public static ushort Compute(ReadOnlySpan<byte> data) => Finish(Sum(data));
@@ -55,7 +53,9 @@ public static partial class InternetChecksum
     /// <summary>
     /// RFC 1624 equation 3, HC' = ~(~HC + ~m + m'): the new checksum after one 16-bit word of the covered
     /// data changed from <paramref name="oldWord"/> to <paramref name="newWord"/>, without summing the rest.
-    /// Equation 3 (not 2) so that a result of 0x0000 is never produced for non-zero data.
+    /// Equation 3, not 2: equation 2 (HC - ~m - m') gives 0xFFFF where a recompute gives 0x0000 (the
+    /// RFC 1624 section 4 example); equation 3 agrees with a recompute unless the data becomes all zeros
+    /// (0x0000 against 0xFFFF, the two zeros of one's complement).
     /// </summary>
     public static ushort Update(ushort checksum, ushort oldWord, ushort newWord)
     {
@@ -82,36 +82,4 @@ public static partial class InternetChecksum
         s = (s >> 16) + (s & 0xFFFF);
         return s;
     }
-
-    /// <summary>
-    /// 64-bit scalar path. Words are read in native (little-endian) order and the folded result is swapped
-    /// once at the end: the one's complement sum is byte-order independent (RFC 1071 section 2(B)).
-    /// </summary>
-    internal static uint SumScalar(ReadOnlySpan<byte> data)
-    {
-        ref byte start = ref MemoryMarshal.GetReference(data);
-        nuint length = (nuint)data.Length, i = 0;
-        ulong a = 0, b = 0;
-        // 32-bit halves into 64-bit accumulators: no carry to track for 2^32 additions.
-        for (; i + 16 <= length; i += 16)
-        {
-            a += Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, i));
-            b += Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, i + 4));
-            a += Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, i + 8));
-            b += Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, i + 12));
-        }
-        for (; i + 4 <= length; i += 4)
-            a += Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, i));
-        if (i + 2 <= length)
-        {
-            b += Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref start, i));
-            i += 2;
-        }
-        if (i < length)
-            a += Unsafe.Add(ref start, i); // odd last byte is the high byte of a zero-padded big-endian word
-        return SwapFolded(Fold(a + b));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static uint SwapFolded(uint folded) => BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness((ushort)folded) : folded;
 }
