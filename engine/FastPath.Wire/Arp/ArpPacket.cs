@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using FastPath.Wire.Ethernet;
 using FastPath.Wire.Ipv4;
 
@@ -48,8 +47,8 @@ public readonly ref struct ArpPacket
             error = WireError.Truncated;
             return false;
         }
-        if (BinaryPrimitives.ReadUInt16BigEndian(buffer[HardwareTypeOffset..]) != EthernetHardwareType
-            || BinaryPrimitives.ReadUInt16BigEndian(buffer[ProtocolTypeOffset..]) != (ushort)EtherType.Ipv4
+        if (NetworkOrder.ReadUInt16(buffer, HardwareTypeOffset) != EthernetHardwareType
+            || NetworkOrder.ReadUInt16(buffer, ProtocolTypeOffset) != (ushort)EtherType.Ipv4
             || buffer[HardwareLengthOffset] != MacAddress.Length
             || buffer[ProtocolLengthOffset] != Ipv4Address.Length)
         {
@@ -68,15 +67,15 @@ public readonly ref struct ArpPacket
 
     public ushort HardwareType
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[HardwareTypeOffset..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[HardwareTypeOffset..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, HardwareTypeOffset);
+        set => NetworkOrder.WriteUInt16(_buffer, HardwareTypeOffset, value);
     }
 
     /// <summary>ar$pro: protocol addresses are typed by EtherType.</summary>
     public EtherType ProtocolType
     {
-        get => (EtherType)BinaryPrimitives.ReadUInt16BigEndian(_buffer[ProtocolTypeOffset..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[ProtocolTypeOffset..], (ushort)value);
+        get => (EtherType)NetworkOrder.ReadUInt16(_buffer, ProtocolTypeOffset);
+        set => NetworkOrder.WriteUInt16(_buffer, ProtocolTypeOffset, (ushort)value);
     }
 
     public byte HardwareLength
@@ -94,31 +93,31 @@ public readonly ref struct ArpPacket
     /// <summary>The raw opcode; values other than request and reply read as undefined enum values.</summary>
     public ArpOperation Operation
     {
-        get => (ArpOperation)BinaryPrimitives.ReadUInt16BigEndian(_buffer[OperationOffset..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[OperationOffset..], (ushort)value);
+        get => (ArpOperation)NetworkOrder.ReadUInt16(_buffer, OperationOffset);
+        set => NetworkOrder.WriteUInt16(_buffer, OperationOffset, (ushort)value);
     }
 
     public MacAddress SenderHardwareAddress
     {
-        get => new(_buffer[SenderHardwareOffset..]);
-        set => value.CopyTo(_buffer[SenderHardwareOffset..]);
+        get => new(_buffer.Slice(SenderHardwareOffset, MacAddress.Length));
+        set => value.CopyTo(_buffer.Slice(SenderHardwareOffset, MacAddress.Length));
     }
 
     public Ipv4Address SenderProtocolAddress
     {
-        get => new(_buffer[SenderProtocolOffset..]);
-        set => value.CopyTo(_buffer[SenderProtocolOffset..]);
+        get => new(NetworkOrder.ReadUInt32(_buffer, SenderProtocolOffset));
+        set => NetworkOrder.WriteUInt32(_buffer, SenderProtocolOffset, value.Value);
     }
 
     public MacAddress TargetHardwareAddress
     {
-        get => new(_buffer[TargetHardwareOffset..]);
-        set => value.CopyTo(_buffer[TargetHardwareOffset..]);
+        get => new(_buffer.Slice(TargetHardwareOffset, MacAddress.Length));
+        set => value.CopyTo(_buffer.Slice(TargetHardwareOffset, MacAddress.Length));
     }
 
     public Ipv4Address TargetProtocolAddress
     {
-        get => new(_buffer[TargetProtocolOffset..]);
-        set => value.CopyTo(_buffer[TargetProtocolOffset..]);
+        get => new(NetworkOrder.ReadUInt32(_buffer, TargetProtocolOffset));
+        set => NetworkOrder.WriteUInt32(_buffer, TargetProtocolOffset, value.Value);
     }
 }

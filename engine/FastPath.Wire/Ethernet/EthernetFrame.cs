@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 
 namespace FastPath.Wire.Ethernet;
 
@@ -52,7 +51,7 @@ public readonly ref struct EthernetFrame
             error = WireError.Truncated;
             return false;
         }
-        ushort outer = BinaryPrimitives.ReadUInt16BigEndian(buffer[OuterTypeOffset..]);
+        ushort outer = NetworkOrder.ReadUInt16(buffer, OuterTypeOffset);
         if (outer is (ushort)EtherType.Vlan or (ushort)EtherType.QinQ)
         {
             if (buffer.Length < UntaggedHeaderLength + VlanTagLength)
@@ -62,7 +61,7 @@ public readonly ref struct EthernetFrame
             }
             if (outer == (ushort)EtherType.QinQ)
             {
-                ushort inner = BinaryPrimitives.ReadUInt16BigEndian(buffer[(OuterTypeOffset + VlanTagLength)..]);
+                ushort inner = NetworkOrder.ReadUInt16(buffer, (OuterTypeOffset + VlanTagLength));
                 if (inner != (ushort)EtherType.Vlan)
                 {
                     error = WireError.Unsupported;
@@ -95,7 +94,7 @@ public readonly ref struct EthernetFrame
         set => value.CopyTo(_buffer[SourceOffset..]);
     }
 
-    private ushort OuterType => BinaryPrimitives.ReadUInt16BigEndian(_buffer[OuterTypeOffset..]);
+    private ushort OuterType => NetworkOrder.ReadUInt16(_buffer, OuterTypeOffset);
 
     /// <summary>True for an 802.1Q frame and for a QinQ frame (which always has a C-tag).</summary>
     public bool HasVlan => OuterType is (ushort)EtherType.Vlan or (ushort)EtherType.QinQ;
@@ -125,8 +124,15 @@ public readonly ref struct EthernetFrame
     /// <summary>The EtherType of the payload, after any tags.</summary>
     public EtherType EtherType
     {
-        get => (EtherType)BinaryPrimitives.ReadUInt16BigEndian(_buffer[(HeaderLength - 2)..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[(HeaderLength - 2)..], (ushort)value);
+        get
+        {
+            // Untagged frames are nearly all of them: answer from the one field read, tags only when present.
+            ushort outer = OuterType;
+            return outer is (ushort)EtherType.Vlan or (ushort)EtherType.QinQ
+                ? (EtherType)NetworkOrder.ReadUInt16(_buffer, HeaderLength - 2)
+                : (EtherType)outer;
+        }
+        set => NetworkOrder.WriteUInt16(_buffer, (HeaderLength - 2), (ushort)value);
     }
 
     /// <summary>
@@ -157,15 +163,15 @@ public readonly ref struct EthernetFrame
         else
         {
             // Anything but a TPID here means "untagged"; the EtherType setter overwrites it.
-            BinaryPrimitives.WriteUInt16BigEndian(_buffer[OuterTypeOffset..], 0);
+            NetworkOrder.WriteUInt16(_buffer, OuterTypeOffset, 0);
         }
     }
 
-    private VlanTag ReadTci(int offset) => VlanTag.FromTci(BinaryPrimitives.ReadUInt16BigEndian(_buffer[offset..]));
+    private VlanTag ReadTci(int offset) => VlanTag.FromTci(NetworkOrder.ReadUInt16(_buffer, offset));
 
     private void WriteTag(int offset, EtherType tpid, VlanTag tag)
     {
-        BinaryPrimitives.WriteUInt16BigEndian(_buffer[offset..], (ushort)tpid);
-        BinaryPrimitives.WriteUInt16BigEndian(_buffer[(offset + 2)..], tag.Tci);
+        NetworkOrder.WriteUInt16(_buffer, offset, (ushort)tpid);
+        NetworkOrder.WriteUInt16(_buffer, (offset + 2), tag.Tci);
     }
 }

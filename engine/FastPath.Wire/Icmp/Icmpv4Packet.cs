@@ -62,56 +62,56 @@ public readonly ref struct Icmpv4Packet
 
     public ushort Checksum
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[2..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[2..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, 2);
+        set => NetworkOrder.WriteUInt16(_buffer, 2, value);
     }
 
     /// <summary>Bytes 4-7 as one value: what a generic message carries (a redirect's gateway, a parameter problem's pointer).</summary>
     public uint RestOfHeader
     {
-        get => BinaryPrimitives.ReadUInt32BigEndian(_buffer[4..]);
-        set => BinaryPrimitives.WriteUInt32BigEndian(_buffer[4..], value);
+        get => NetworkOrder.ReadUInt32(_buffer, 4);
+        set => NetworkOrder.WriteUInt32(_buffer, 4, value);
     }
 
     /// <summary>Echo, timestamp and address mask messages: matches a reply to its request.</summary>
     public ushort Identifier
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[4..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[4..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, 4);
+        set => NetworkOrder.WriteUInt16(_buffer, 4, value);
     }
 
     public ushort SequenceNumber
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[6..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[6..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, 6);
+        set => NetworkOrder.WriteUInt16(_buffer, 6, value);
     }
 
     /// <summary>Destination unreachable, code 4: the MTU of the next hop (RFC 1191 section 4); 0 from pre-RFC 1191 routers.</summary>
     public ushort NextHopMtu
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[6..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[6..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, 6);
+        set => NetworkOrder.WriteUInt16(_buffer, 6, value);
     }
 
     /// <summary>Timestamp messages: when the requester sent the request, in ms since midnight UT.</summary>
     public uint OriginateTimestamp
     {
-        get => BinaryPrimitives.ReadUInt32BigEndian(_buffer[8..]);
-        set => BinaryPrimitives.WriteUInt32BigEndian(_buffer[8..], value);
+        get => NetworkOrder.ReadUInt32(_buffer, 8);
+        set => NetworkOrder.WriteUInt32(_buffer, 8, value);
     }
 
     /// <summary>Timestamp messages: when the echoer received the request.</summary>
     public uint ReceiveTimestamp
     {
-        get => BinaryPrimitives.ReadUInt32BigEndian(_buffer[12..]);
-        set => BinaryPrimitives.WriteUInt32BigEndian(_buffer[12..], value);
+        get => NetworkOrder.ReadUInt32(_buffer, 12);
+        set => NetworkOrder.WriteUInt32(_buffer, 12, value);
     }
 
     /// <summary>Timestamp messages: when the echoer sent the reply.</summary>
     public uint TransmitTimestamp
     {
-        get => BinaryPrimitives.ReadUInt32BigEndian(_buffer[16..]);
-        set => BinaryPrimitives.WriteUInt32BigEndian(_buffer[16..], value);
+        get => NetworkOrder.ReadUInt32(_buffer, 16);
+        set => NetworkOrder.WriteUInt32(_buffer, 16, value);
     }
 
     /// <summary>Address mask messages (RFC 950): the subnet mask.</summary>

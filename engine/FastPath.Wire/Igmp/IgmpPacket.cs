@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using FastPath.Wire.Checksums;
 using FastPath.Wire.Ipv4;
 
@@ -46,10 +45,10 @@ public readonly ref struct IgmpPacket
             case IgmpMessageType.MembershipQuery when buffer.Length > MinimumLength:
                 // RFC 3376 section 7.1: a query of 9 to 11 bytes is no version at all and MUST be ignored.
                 if (buffer.Length < V3QueryHeaderLength) return WireError.Truncated;
-                int sources = BinaryPrimitives.ReadUInt16BigEndian(buffer[10..]);
+                int sources = NetworkOrder.ReadUInt16(buffer, 10);
                 return V3QueryHeaderLength + sources * Ipv4Address.Length > buffer.Length ? WireError.BadField : WireError.None;
             case IgmpMessageType.V3MembershipReport:
-                var records = new IgmpGroupRecordEnumerator(buffer[MinimumLength..], BinaryPrimitives.ReadUInt16BigEndian(buffer[6..]));
+                var records = new IgmpGroupRecordEnumerator(buffer[MinimumLength..], NetworkOrder.ReadUInt16(buffer, 6));
                 // Walk every record now so that a parsed report never yields a record that runs past it.
                 while (records.MoveNext())
                 {
@@ -78,8 +77,8 @@ public readonly ref struct IgmpPacket
 
     public ushort Checksum
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[2..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[2..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, 2);
+        set => NetworkOrder.WriteUInt16(_buffer, 2, value);
     }
 
     /// <summary>The group a query asks about (0.0.0.0 for a general query) or a v1/v2 report or leave is for. Not in v3 reports.</summary>
@@ -127,8 +126,8 @@ public readonly ref struct IgmpPacket
     /// <summary>IGMPv3 query: how many source addresses follow the fixed part.</summary>
     public ushort NumberOfSources
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[10..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[10..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, 10);
+        set => NetworkOrder.WriteUInt16(_buffer, 10, value);
     }
 
     /// <summary>IGMPv3 query: the source list, bounded by <see cref="NumberOfSources"/>.</summary>
@@ -146,8 +145,8 @@ public readonly ref struct IgmpPacket
     /// <summary>IGMPv3 report: how many group records follow the 8-byte header.</summary>
     public ushort NumberOfGroupRecords
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[6..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[6..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, 6);
+        set => NetworkOrder.WriteUInt16(_buffer, 6, value);
     }
 
     /// <summary>IGMPv3 report: the group records; check the enumerator's Error after the walk on an unchecked view.</summary>

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using FastPath.Wire.Checksums;
 
 namespace FastPath.Wire.Ipv4;
@@ -66,7 +65,7 @@ public readonly ref struct Ipv4Packet
             error = WireError.BadHeaderLength;
             return false;
         }
-        int totalLength = BinaryPrimitives.ReadUInt16BigEndian(buffer[TotalLengthOffset..]);
+        int totalLength = NetworkOrder.ReadUInt16(buffer, TotalLengthOffset);
         if (totalLength < headerLength || totalLength > buffer.Length)
         {
             error = WireError.BadLength;
@@ -128,21 +127,21 @@ public readonly ref struct Ipv4Packet
     /// <summary>Header and data in bytes.</summary>
     public ushort TotalLength
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[TotalLengthOffset..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[TotalLengthOffset..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, TotalLengthOffset);
+        set => NetworkOrder.WriteUInt16(_buffer, TotalLengthOffset, value);
     }
 
     public ushort Identification
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[IdentificationOffset..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[IdentificationOffset..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, IdentificationOffset);
+        set => NetworkOrder.WriteUInt16(_buffer, IdentificationOffset, value);
     }
 
     /// <summary>The raw flags (reserved, DF, MF) and fragment offset word.</summary>
     internal ushort FlagsAndOffset
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[FlagsFragmentOffset..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[FlagsFragmentOffset..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, FlagsFragmentOffset);
+        set => NetworkOrder.WriteUInt16(_buffer, FlagsFragmentOffset, value);
     }
 
     /// <summary>DF.</summary>
@@ -202,20 +201,20 @@ public readonly ref struct Ipv4Packet
     /// <summary>The header checksum field, in host order as read off the wire.</summary>
     public ushort Checksum
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[ChecksumOffset..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[ChecksumOffset..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, ChecksumOffset);
+        set => NetworkOrder.WriteUInt16(_buffer, ChecksumOffset, value);
     }
 
     public Ipv4Address Source
     {
-        get => new(_buffer[SourceOffset..]);
-        set => value.CopyTo(_buffer[SourceOffset..]);
+        get => new(NetworkOrder.ReadUInt32(_buffer, SourceOffset));
+        set => NetworkOrder.WriteUInt32(_buffer, SourceOffset, value.Value);
     }
 
     public Ipv4Address Destination
     {
-        get => new(_buffer[DestinationOffset..]);
-        set => value.CopyTo(_buffer[DestinationOffset..]);
+        get => new(NetworkOrder.ReadUInt32(_buffer, DestinationOffset));
+        set => NetworkOrder.WriteUInt32(_buffer, DestinationOffset, value.Value);
     }
 
     /// <summary>The whole header, options included: what the header checksum covers.</summary>

@@ -47,26 +47,26 @@ public readonly ref struct TcpPacket
 
     public ushort SourcePort
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer, value);
+        get => NetworkOrder.ReadUInt16(_buffer, 0);
+        set => NetworkOrder.WriteUInt16(_buffer, 0, value);
     }
 
     public ushort DestinationPort
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[2..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[2..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, 2);
+        set => NetworkOrder.WriteUInt16(_buffer, 2, value);
     }
 
     public uint SequenceNumber
     {
-        get => BinaryPrimitives.ReadUInt32BigEndian(_buffer[4..]);
-        set => BinaryPrimitives.WriteUInt32BigEndian(_buffer[4..], value);
+        get => NetworkOrder.ReadUInt32(_buffer, 4);
+        set => NetworkOrder.WriteUInt32(_buffer, 4, value);
     }
 
     public uint AcknowledgmentNumber
     {
-        get => BinaryPrimitives.ReadUInt32BigEndian(_buffer[8..]);
-        set => BinaryPrimitives.WriteUInt32BigEndian(_buffer[8..], value);
+        get => NetworkOrder.ReadUInt32(_buffer, 8);
+        set => NetworkOrder.WriteUInt32(_buffer, 8, value);
     }
 
     /// <summary>
@@ -88,20 +88,20 @@ public readonly ref struct TcpPacket
     /// <summary>The window field as sent, before any window-scale shift.</summary>
     public ushort Window
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[14..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[14..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, 14);
+        set => NetworkOrder.WriteUInt16(_buffer, 14, value);
     }
 
     public ushort Checksum
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[16..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[16..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, 16);
+        set => NetworkOrder.WriteUInt16(_buffer, 16, value);
     }
 
     public ushort UrgentPointer
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[18..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[18..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, 18);
+        set => NetworkOrder.WriteUInt16(_buffer, 18, value);
     }
 
     /// <summary>The options area: the bytes between the fixed header and the data offset.</summary>

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using FastPath.Wire.Checksums;
 using FastPath.Wire.Ipv4;
@@ -41,7 +40,7 @@ public readonly ref struct UdpPacket
     internal static WireError Check(ReadOnlySpan<byte> buffer)
     {
         if (buffer.Length < FixedHeaderLength) return WireError.Truncated;
-        int length = BinaryPrimitives.ReadUInt16BigEndian(buffer[4..]);
+        int length = NetworkOrder.ReadUInt16(buffer, 4);
         // RFC 768: the length counts header and data, so it is at least 8. Jumbograms (length 0, RFC 2675)
         // exist only over IPv6.
         if (length < FixedHeaderLength || length > buffer.Length) return WireError.BadLength;
@@ -50,28 +49,28 @@ public readonly ref struct UdpPacket
 
     public ushort SourcePort
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer, value);
+        get => NetworkOrder.ReadUInt16(_buffer, 0);
+        set => NetworkOrder.WriteUInt16(_buffer, 0, value);
     }
 
     public ushort DestinationPort
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[2..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[2..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, 2);
+        set => NetworkOrder.WriteUInt16(_buffer, 2, value);
     }
 
     /// <summary>The length field: header plus payload, in bytes.</summary>
     public ushort Length
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[4..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[4..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, 4);
+        set => NetworkOrder.WriteUInt16(_buffer, 4, value);
     }
 
     /// <summary>The checksum field; 0 means the sender computed none (RFC 768).</summary>
     public ushort Checksum
     {
-        get => BinaryPrimitives.ReadUInt16BigEndian(_buffer[6..]);
-        set => BinaryPrimitives.WriteUInt16BigEndian(_buffer[6..], value);
+        get => NetworkOrder.ReadUInt16(_buffer, 6);
+        set => NetworkOrder.WriteUInt16(_buffer, 6, value);
     }
 
     [SuppressMessage("Performance", "CA1822", Justification = "Instance member so that every view has the same shape (packet.HeaderLength), whatever the protocol.")]
