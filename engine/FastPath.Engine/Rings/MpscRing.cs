@@ -16,18 +16,20 @@ namespace FastPath.Engine.Rings;
 /// </remarks>
 public sealed class MpscRing<T> where T : unmanaged
 {
-    private readonly T[] _items;
-    private readonly int _mask;
+    // The only fields: each side's line carries its own copy of the slot array and mask (see RingLines.cs).
     private ProducerLine _producer;
     private ConsumerLine _consumer;
 
     public MpscRing(int capacity)
     {
-        _items = RingSlots.Allocate<T>(capacity);
-        _mask = capacity - 1;
+        T[] slots = RingSlots.Allocate<T>(capacity);
+        _producer.Slots = slots;
+        _producer.Mask = capacity - 1;
+        _consumer.Slots = slots;
+        _consumer.Mask = capacity - 1;
     }
 
-    public int Capacity => _items.Length;
+    public int Capacity => _consumer.Mask + 1;
 
     /// <summary>Published items in the ring, in [0, <see cref="Capacity"/>]. Exact only when no side is moving.</summary>
     public int Count
@@ -38,7 +40,7 @@ public sealed class MpscRing<T> where T : unmanaged
             // cannot go negative; it can overshoot when both move between the reads, hence the clamp.
             long head = Volatile.Read(ref _consumer.Head);
             long tail = Volatile.Read(ref _producer.Tail);
-            return (int)Math.Min(tail - head, _mask + 1L);
+            return (int)Math.Min(tail - head, Capacity);
         }
     }
 
@@ -68,7 +70,8 @@ public sealed class MpscRing<T> where T : unmanaged
 
     private int Enqueue(ReadOnlySpan<T> items, bool bulk)
     {
-        int capacity = _mask + 1;
+        int mask = _producer.Mask;
+        int capacity = mask + 1;
         long head;
         int n;
         while (true)
@@ -99,7 +102,7 @@ public sealed class MpscRing<T> where T : unmanaged
             if (Interlocked.CompareExchange(ref _producer.Head, head + n, head) == head) break;
         }
 
-        RingSlots.Write(_items, _mask, head, items, n);
+        RingSlots.Write(Unsafe.As<T[]>(_producer.Slots), mask, head, items, n);
 
         // Publish in reservation order: the tail may only move past our slots once every earlier producer
         // has published theirs, or the consumer would read their unwritten slots. Acquire on each read
@@ -134,7 +137,7 @@ public sealed class MpscRing<T> where T : unmanaged
         int n = (int)Math.Min(available, items.Length);
         if (n == 0 || (bulk && n < items.Length)) return 0;
 
-        RingSlots.Read(_items, _mask, head, items, n);
+        RingSlots.Read(Unsafe.As<T[]>(_consumer.Slots), _consumer.Mask, head, items, n);
 
         // Release: our reads of the slots are done before any producer that acquires this head reuses them.
         Volatile.Write(ref _consumer.Head, head + n);

@@ -9,8 +9,8 @@ namespace FastPath.Engine.Rings;
 /// that both pay the same (small) cost per burst: the ring has already proved that the <c>count</c>
 /// slots from <c>position</c> are its to touch, so the copies skip the span slicing and its bounds checks.
 /// The ring passes its mask rather than letting us read the array's length: the length sits in the array
-/// header, on the cache line of the first slots, which the producer keeps writing; the mask sits in the
-/// ring object on a line nobody writes.
+/// header, on the cache line of the first slots, which the producer keeps writing; the mask sits on the
+/// calling side's own line.
 /// </summary>
 internal static class RingSlots
 {

@@ -9,18 +9,20 @@ namespace FastPath.Engine.Rings;
 /// </summary>
 public sealed class SpscRing<T> where T : unmanaged
 {
-    private readonly T[] _items;
-    private readonly int _mask;
+    // The only fields: each side's line carries its own copy of the slot array and mask (see RingLines.cs).
     private ProducerLine _producer;
     private ConsumerLine _consumer;
 
     public SpscRing(int capacity)
     {
-        _items = RingSlots.Allocate<T>(capacity);
-        _mask = capacity - 1;
+        T[] slots = RingSlots.Allocate<T>(capacity);
+        _producer.Slots = slots;
+        _producer.Mask = capacity - 1;
+        _consumer.Slots = slots;
+        _consumer.Mask = capacity - 1;
     }
 
-    public int Capacity => _items.Length;
+    public int Capacity => _consumer.Mask + 1;
 
     /// <summary>Items in the ring, in [0, <see cref="Capacity"/>]. Exact only when neither side is moving.</summary>
     public int Count
@@ -32,7 +34,7 @@ public sealed class SpscRing<T> where T : unmanaged
             // then the producer moved between the two reads (a third thread asking), hence the clamp.
             long head = Volatile.Read(ref _consumer.Head);
             long tail = Volatile.Read(ref _producer.Tail);
-            return (int)Math.Min(tail - head, _mask + 1L);
+            return (int)Math.Min(tail - head, Capacity);
         }
     }
 
@@ -63,7 +65,8 @@ public sealed class SpscRing<T> where T : unmanaged
     private int Enqueue(ReadOnlySpan<T> items, bool bulk)
     {
         long tail = _producer.Tail; // only this thread writes Tail
-        int capacity = _mask + 1;
+        int mask = _producer.Mask;
+        int capacity = mask + 1;
         long free = capacity - (tail - _producer.CachedHead);
         if (free < items.Length)
         {
@@ -74,7 +77,7 @@ public sealed class SpscRing<T> where T : unmanaged
         int n = (int)Math.Min(free, items.Length);
         if (n == 0 || (bulk && n < items.Length)) return 0;
 
-        RingSlots.Write(_items, _mask, tail, items, n);
+        RingSlots.Write(Unsafe.As<T[]>(_producer.Slots), mask, tail, items, n);
 
         // Release: the slot writes above are visible before the consumer sees the new tail.
         Volatile.Write(ref _producer.Tail, tail + n);
@@ -94,7 +97,7 @@ public sealed class SpscRing<T> where T : unmanaged
         int n = (int)Math.Min(available, items.Length);
         if (n == 0 || (bulk && n < items.Length)) return 0;
 
-        RingSlots.Read(_items, _mask, head, items, n);
+        RingSlots.Read(Unsafe.As<T[]>(_consumer.Slots), _consumer.Mask, head, items, n);
 
         // Release: our reads of the slots are done before the producer may reuse them.
         Volatile.Write(ref _consumer.Head, head + n);
