@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -39,6 +40,38 @@ internal static class NetworkOrder
     {
         if ((ulong)(uint)offset + sizeof(uint) > (uint)buffer.Length) ThrowOutOfRange();
         Unsafe.WriteUnaligned(ref Unsafe.Add(ref MemoryMarshal.GetReference(buffer), (nint)(uint)offset), BinaryPrimitives.ReverseEndianness(value));
+    }
+
+    /// <summary>
+    /// Reads a field that lies inside the first <paramref name="guaranteedLength"/> bytes, the fixed header
+    /// every checked view has. The check compares the length with that constant, the very compare TryParse
+    /// made, so after a successful TryParse the JIT's redundant-branch pass removes it; on a view made
+    /// unchecked over a short buffer (or a default view) it still throws instead of reading past the end.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ushort ReadUInt16(ReadOnlySpan<byte> buffer, int offset, int guaranteedLength)
+    {
+        Debug.Assert(offset + sizeof(ushort) <= guaranteedLength);
+        if (buffer.Length < guaranteedLength) ThrowOutOfRange();
+        return BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref MemoryMarshal.GetReference(buffer), (nint)(uint)offset)));
+    }
+
+    /// <inheritdoc cref="ReadUInt16(ReadOnlySpan{byte}, int, int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint ReadUInt32(ReadOnlySpan<byte> buffer, int offset, int guaranteedLength)
+    {
+        Debug.Assert(offset + sizeof(uint) <= guaranteedLength);
+        if (buffer.Length < guaranteedLength) ThrowOutOfRange();
+        return BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetReference(buffer), (nint)(uint)offset)));
+    }
+
+    /// <inheritdoc cref="ReadUInt16(ReadOnlySpan{byte}, int, int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte ReadByte(ReadOnlySpan<byte> buffer, int offset, int guaranteedLength)
+    {
+        Debug.Assert(offset < guaranteedLength);
+        if (buffer.Length < guaranteedLength) ThrowOutOfRange();
+        return Unsafe.Add(ref MemoryMarshal.GetReference(buffer), (nint)(uint)offset);
     }
 
     [DoesNotReturn]

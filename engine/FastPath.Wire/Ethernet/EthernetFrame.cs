@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 
 namespace FastPath.Wire.Ethernet;
 
@@ -45,39 +46,37 @@ public readonly ref struct EthernetFrame
     /// <inheritdoc cref="TryParse(Span{byte}, out EthernetFrame)"/>
     public static bool TryParse(Span<byte> buffer, out EthernetFrame frame, out WireError error)
     {
-        frame = default;
-        if (buffer.Length < UntaggedHeaderLength)
+        // Two plain assignments rather than one conditional struct value: the JIT then keeps the view in
+        // registers instead of materialising it on the stack (measured on the classify path).
+        error = Check(buffer);
+        if (error != WireError.None)
         {
-            error = WireError.Truncated;
+            frame = default;
             return false;
         }
-        ushort outer = NetworkOrder.ReadUInt16(buffer, OuterTypeOffset);
-        if (outer is (ushort)EtherType.Vlan or (ushort)EtherType.QinQ)
-        {
-            if (buffer.Length < UntaggedHeaderLength + VlanTagLength)
-            {
-                error = WireError.Truncated;
-                return false;
-            }
-            if (outer == (ushort)EtherType.QinQ)
-            {
-                ushort inner = NetworkOrder.ReadUInt16(buffer, (OuterTypeOffset + VlanTagLength));
-                if (inner != (ushort)EtherType.Vlan)
-                {
-                    error = WireError.Unsupported;
-                    return false;
-                }
-                if (buffer.Length < UntaggedHeaderLength + 2 * VlanTagLength)
-                {
-                    error = WireError.Truncated;
-                    return false;
-                }
-            }
-        }
         frame = new EthernetFrame(buffer);
-        error = WireError.None;
         return true;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static WireError Check(ReadOnlySpan<byte> buffer)
+    {
+        if (buffer.Length < UntaggedHeaderLength) return WireError.Truncated;
+        ushort outer = NetworkOrder.ReadUInt16(buffer, OuterTypeOffset, UntaggedHeaderLength);
+        // Untagged frames first and inline: the tag checks stay out of the receive loop's hot path.
+        return IsTagProtocol(outer) ? CheckTags(buffer, outer) : WireError.None;
+    }
+
+    private static WireError CheckTags(ReadOnlySpan<byte> buffer, ushort outer)
+    {
+        if (buffer.Length < UntaggedHeaderLength + VlanTagLength) return WireError.Truncated;
+        if (outer != (ushort)EtherType.QinQ) return WireError.None;
+        if (NetworkOrder.ReadUInt16(buffer, OuterTypeOffset + VlanTagLength) != (ushort)EtherType.Vlan) return WireError.Unsupported;
+        return buffer.Length < UntaggedHeaderLength + 2 * VlanTagLength ? WireError.Truncated : WireError.None;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsTagProtocol(ushort type) => type is (ushort)EtherType.Vlan or (ushort)EtherType.QinQ;
 
     /// <summary>The frame as given, padding and any trailing bytes included.</summary>
     public Span<byte> Buffer => _buffer;
@@ -94,7 +93,7 @@ public readonly ref struct EthernetFrame
         set => value.CopyTo(_buffer[SourceOffset..]);
     }
 
-    private ushort OuterType => NetworkOrder.ReadUInt16(_buffer, OuterTypeOffset);
+    private ushort OuterType => NetworkOrder.ReadUInt16(_buffer, OuterTypeOffset, UntaggedHeaderLength);
 
     /// <summary>True for an 802.1Q frame and for a QinQ frame (which always has a C-tag).</summary>
     public bool HasVlan => OuterType is (ushort)EtherType.Vlan or (ushort)EtherType.QinQ;
@@ -103,13 +102,16 @@ public readonly ref struct EthernetFrame
     public bool HasServiceVlan => OuterType == (ushort)EtherType.QinQ;
 
     /// <summary>14, 18 or 22 bytes: the offset of <see cref="Payload"/>.</summary>
-    public int HeaderLength => OuterType switch
+    public int HeaderLength => HeaderLengthOf(OuterType);
+
+    // Static, on the type field already read: a call to an instance member that the JIT leaves out of line
+    // (a cold tagged path) would take the view's address and pin it to the stack on the hot path too.
+    private static int HeaderLengthOf(ushort outerType) => outerType switch
     {
         (ushort)EtherType.Vlan => UntaggedHeaderLength + VlanTagLength,
         (ushort)EtherType.QinQ => UntaggedHeaderLength + 2 * VlanTagLength,
         _ => UntaggedHeaderLength,
     };
-
     /// <summary>The C-tag: the only tag of an 802.1Q frame, the inner tag of a QinQ frame; null when untagged.</summary>
     public VlanTag? Vlan => OuterType switch
     {
@@ -128,9 +130,7 @@ public readonly ref struct EthernetFrame
         {
             // Untagged frames are nearly all of them: answer from the one field read, tags only when present.
             ushort outer = OuterType;
-            return outer is (ushort)EtherType.Vlan or (ushort)EtherType.QinQ
-                ? (EtherType)NetworkOrder.ReadUInt16(_buffer, HeaderLength - 2)
-                : (EtherType)outer;
+            return IsTagProtocol(outer) ? (EtherType)NetworkOrder.ReadUInt16(_buffer, HeaderLengthOf(outer) - 2) : (EtherType)outer;
         }
         set => NetworkOrder.WriteUInt16(_buffer, (HeaderLength - 2), (ushort)value);
     }
@@ -139,7 +139,13 @@ public readonly ref struct EthernetFrame
     /// Everything after the header, to the end of the buffer: Ethernet padding and trailing bytes included,
     /// which the inner protocol's own length (IPv4 total length, ARP's fixed size) excludes.
     /// </summary>
-    public Span<byte> Payload => _buffer[HeaderLength..];
+    public Span<byte> Payload
+    {
+        get
+        {
+            return _buffer[HeaderLengthOf(OuterType)..];
+        }
+    }
 
     /// <summary>
     /// Writes the tag layout (TPIDs and TCIs) that fixes <see cref="HeaderLength"/>; call it before setting

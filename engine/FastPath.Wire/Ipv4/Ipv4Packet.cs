@@ -65,7 +65,7 @@ public readonly ref struct Ipv4Packet
             error = WireError.BadHeaderLength;
             return false;
         }
-        int totalLength = NetworkOrder.ReadUInt16(buffer, TotalLengthOffset);
+        int totalLength = NetworkOrder.ReadUInt16(buffer, TotalLengthOffset, MinimumHeaderLength);
         if (totalLength < headerLength || totalLength > buffer.Length)
         {
             error = WireError.BadLength;
@@ -78,7 +78,7 @@ public readonly ref struct Ipv4Packet
 
     public byte Version
     {
-        get => (byte)(_buffer[VersionIhlOffset] >> 4);
+        get => (byte)(NetworkOrder.ReadByte(_buffer, VersionIhlOffset, MinimumHeaderLength) >> 4);
         set
         {
             ArgumentOutOfRangeException.ThrowIfGreaterThan(value, (byte)0xF);
@@ -89,7 +89,7 @@ public readonly ref struct Ipv4Packet
     /// <summary>The header length in bytes (IHL * 4), options included: 20..60, a multiple of 4.</summary>
     public int HeaderLength
     {
-        get => (_buffer[VersionIhlOffset] & 0xF) * 4;
+        get => (NetworkOrder.ReadByte(_buffer, VersionIhlOffset, MinimumHeaderLength) & 0xF) * 4;
         set
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, MinimumHeaderLength);
@@ -105,7 +105,7 @@ public readonly ref struct Ipv4Packet
     /// <summary>Differentiated services code point: the high 6 bits of the old TOS byte (RFC 2474).</summary>
     public byte Dscp
     {
-        get => (byte)(_buffer[TosOffset] >> 2);
+        get => (byte)(NetworkOrder.ReadByte(_buffer, TosOffset, MinimumHeaderLength) >> 2);
         set
         {
             ArgumentOutOfRangeException.ThrowIfGreaterThan(value, (byte)63);
@@ -116,7 +116,7 @@ public readonly ref struct Ipv4Packet
     /// <summary>Explicit congestion notification: the low 2 bits of the old TOS byte (RFC 3168).</summary>
     public byte Ecn
     {
-        get => (byte)(_buffer[TosOffset] & 0x3);
+        get => (byte)(NetworkOrder.ReadByte(_buffer, TosOffset, MinimumHeaderLength) & 0x3);
         set
         {
             ArgumentOutOfRangeException.ThrowIfGreaterThan(value, (byte)3);
@@ -127,20 +127,20 @@ public readonly ref struct Ipv4Packet
     /// <summary>Header and data in bytes.</summary>
     public ushort TotalLength
     {
-        get => NetworkOrder.ReadUInt16(_buffer, TotalLengthOffset);
+        get => NetworkOrder.ReadUInt16(_buffer, TotalLengthOffset, MinimumHeaderLength);
         set => NetworkOrder.WriteUInt16(_buffer, TotalLengthOffset, value);
     }
 
     public ushort Identification
     {
-        get => NetworkOrder.ReadUInt16(_buffer, IdentificationOffset);
+        get => NetworkOrder.ReadUInt16(_buffer, IdentificationOffset, MinimumHeaderLength);
         set => NetworkOrder.WriteUInt16(_buffer, IdentificationOffset, value);
     }
 
     /// <summary>The raw flags (reserved, DF, MF) and fragment offset word.</summary>
     internal ushort FlagsAndOffset
     {
-        get => NetworkOrder.ReadUInt16(_buffer, FlagsFragmentOffset);
+        get => NetworkOrder.ReadUInt16(_buffer, FlagsFragmentOffset, MinimumHeaderLength);
         set => NetworkOrder.WriteUInt16(_buffer, FlagsFragmentOffset, value);
     }
 
@@ -188,32 +188,32 @@ public readonly ref struct Ipv4Packet
 
     public byte Ttl
     {
-        get => _buffer[TtlOffset];
+        get => NetworkOrder.ReadByte(_buffer, TtlOffset, MinimumHeaderLength);
         set => _buffer[TtlOffset] = value;
     }
 
     public IpProtocol Protocol
     {
-        get => (IpProtocol)_buffer[ProtocolOffset];
+        get => (IpProtocol)NetworkOrder.ReadByte(_buffer, ProtocolOffset, MinimumHeaderLength);
         set => _buffer[ProtocolOffset] = (byte)value;
     }
 
     /// <summary>The header checksum field, in host order as read off the wire.</summary>
     public ushort Checksum
     {
-        get => NetworkOrder.ReadUInt16(_buffer, ChecksumOffset);
+        get => NetworkOrder.ReadUInt16(_buffer, ChecksumOffset, MinimumHeaderLength);
         set => NetworkOrder.WriteUInt16(_buffer, ChecksumOffset, value);
     }
 
     public Ipv4Address Source
     {
-        get => new(NetworkOrder.ReadUInt32(_buffer, SourceOffset));
+        get => new(NetworkOrder.ReadUInt32(_buffer, SourceOffset, MinimumHeaderLength));
         set => NetworkOrder.WriteUInt32(_buffer, SourceOffset, value.Value);
     }
 
     public Ipv4Address Destination
     {
-        get => new(NetworkOrder.ReadUInt32(_buffer, DestinationOffset));
+        get => new(NetworkOrder.ReadUInt32(_buffer, DestinationOffset, MinimumHeaderLength));
         set => NetworkOrder.WriteUInt32(_buffer, DestinationOffset, value.Value);
     }
 

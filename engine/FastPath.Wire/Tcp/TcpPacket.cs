@@ -47,25 +47,25 @@ public readonly ref struct TcpPacket
 
     public ushort SourcePort
     {
-        get => NetworkOrder.ReadUInt16(_buffer, 0);
+        get => NetworkOrder.ReadUInt16(_buffer, 0, MinimumHeaderLength);
         set => NetworkOrder.WriteUInt16(_buffer, 0, value);
     }
 
     public ushort DestinationPort
     {
-        get => NetworkOrder.ReadUInt16(_buffer, 2);
+        get => NetworkOrder.ReadUInt16(_buffer, 2, MinimumHeaderLength);
         set => NetworkOrder.WriteUInt16(_buffer, 2, value);
     }
 
     public uint SequenceNumber
     {
-        get => NetworkOrder.ReadUInt32(_buffer, 4);
+        get => NetworkOrder.ReadUInt32(_buffer, 4, MinimumHeaderLength);
         set => NetworkOrder.WriteUInt32(_buffer, 4, value);
     }
 
     public uint AcknowledgmentNumber
     {
-        get => NetworkOrder.ReadUInt32(_buffer, 8);
+        get => NetworkOrder.ReadUInt32(_buffer, 8, MinimumHeaderLength);
         set => NetworkOrder.WriteUInt32(_buffer, 8, value);
     }
 
@@ -88,19 +88,19 @@ public readonly ref struct TcpPacket
     /// <summary>The window field as sent, before any window-scale shift.</summary>
     public ushort Window
     {
-        get => NetworkOrder.ReadUInt16(_buffer, 14);
+        get => NetworkOrder.ReadUInt16(_buffer, 14, MinimumHeaderLength);
         set => NetworkOrder.WriteUInt16(_buffer, 14, value);
     }
 
     public ushort Checksum
     {
-        get => NetworkOrder.ReadUInt16(_buffer, 16);
+        get => NetworkOrder.ReadUInt16(_buffer, 16, MinimumHeaderLength);
         set => NetworkOrder.WriteUInt16(_buffer, 16, value);
     }
 
     public ushort UrgentPointer
     {
-        get => NetworkOrder.ReadUInt16(_buffer, 18);
+        get => NetworkOrder.ReadUInt16(_buffer, 18, MinimumHeaderLength);
         set => NetworkOrder.WriteUInt16(_buffer, 18, value);
     }
 

@@ -40,7 +40,7 @@ public readonly ref struct UdpPacket
     internal static WireError Check(ReadOnlySpan<byte> buffer)
     {
         if (buffer.Length < FixedHeaderLength) return WireError.Truncated;
-        int length = NetworkOrder.ReadUInt16(buffer, 4);
+        int length = NetworkOrder.ReadUInt16(buffer, 4, FixedHeaderLength);
         // RFC 768: the length counts header and data, so it is at least 8. Jumbograms (length 0, RFC 2675)
         // exist only over IPv6.
         if (length < FixedHeaderLength || length > buffer.Length) return WireError.BadLength;
@@ -49,27 +49,27 @@ public readonly ref struct UdpPacket
 
     public ushort SourcePort
     {
-        get => NetworkOrder.ReadUInt16(_buffer, 0);
+        get => NetworkOrder.ReadUInt16(_buffer, 0, FixedHeaderLength);
         set => NetworkOrder.WriteUInt16(_buffer, 0, value);
     }
 
     public ushort DestinationPort
     {
-        get => NetworkOrder.ReadUInt16(_buffer, 2);
+        get => NetworkOrder.ReadUInt16(_buffer, 2, FixedHeaderLength);
         set => NetworkOrder.WriteUInt16(_buffer, 2, value);
     }
 
     /// <summary>The length field: header plus payload, in bytes.</summary>
     public ushort Length
     {
-        get => NetworkOrder.ReadUInt16(_buffer, 4);
+        get => NetworkOrder.ReadUInt16(_buffer, 4, FixedHeaderLength);
         set => NetworkOrder.WriteUInt16(_buffer, 4, value);
     }
 
     /// <summary>The checksum field; 0 means the sender computed none (RFC 768).</summary>
     public ushort Checksum
     {
-        get => NetworkOrder.ReadUInt16(_buffer, 6);
+        get => NetworkOrder.ReadUInt16(_buffer, 6, FixedHeaderLength);
         set => NetworkOrder.WriteUInt16(_buffer, 6, value);
     }
 
