@@ -32,17 +32,7 @@ public sealed class MpscRing<T> where T : unmanaged
     public int Capacity => _consumer.Mask + 1;
 
     /// <summary>Published items in the ring, in [0, <see cref="Capacity"/>]. Exact only when no side is moving.</summary>
-    public int Count
-    {
-        get
-        {
-            // Consumer head first: it never passes the producer tail and both only grow, so the difference
-            // cannot go negative; it can overshoot when both move between the reads, hence the clamp.
-            long head = Volatile.Read(ref _consumer.Head);
-            long tail = Volatile.Read(ref _producer.Tail);
-            return (int)Math.Min(tail - head, Capacity);
-        }
-    }
+    public int Count => SingleConsumer.Count(ref _consumer, ref _producer);
 
     public bool IsEmpty => Count == 0;
 
@@ -123,24 +113,5 @@ public sealed class MpscRing<T> where T : unmanaged
         while (Volatile.Read(ref _producer.Tail) != head) spin.SpinOnce();
     }
 
-    private int Dequeue(Span<T> items, bool bulk)
-    {
-        long head = _consumer.Head; // only this thread writes it
-        long available = _consumer.CachedTail - head;
-        if (available < items.Length)
-        {
-            // Acquire: pairs with the publishing producer's release, so the slot writes of every item below
-            // the tail happen before our reads of them.
-            _consumer.CachedTail = Volatile.Read(ref _producer.Tail);
-            available = _consumer.CachedTail - head;
-        }
-        int n = (int)Math.Min(available, items.Length);
-        if (n == 0 || (bulk && n < items.Length)) return 0;
-
-        RingSlots.Read(Unsafe.As<T[]>(_consumer.Slots), _consumer.Mask, head, items, n);
-
-        // Release: our reads of the slots are done before any producer that acquires this head reuses them.
-        Volatile.Write(ref _consumer.Head, head + n);
-        return n;
-    }
+    private int Dequeue(Span<T> items, bool bulk) => SingleConsumer.Dequeue(ref _consumer, ref _producer, items, bulk);
 }

@@ -25,18 +25,7 @@ public sealed class SpscRing<T> where T : unmanaged
     public int Capacity => _consumer.Mask + 1;
 
     /// <summary>Items in the ring, in [0, <see cref="Capacity"/>]. Exact only when neither side is moving.</summary>
-    public int Count
-    {
-        get
-        {
-            // Head first: Head never passes Tail and both only grow, so a Tail read after it is at least as
-            // large and the difference cannot go negative. It can exceed the capacity if the consumer and
-            // then the producer moved between the two reads (a third thread asking), hence the clamp.
-            long head = Volatile.Read(ref _consumer.Head);
-            long tail = Volatile.Read(ref _producer.Tail);
-            return (int)Math.Min(tail - head, Capacity);
-        }
-    }
+    public int Count => SingleConsumer.Count(ref _consumer, ref _producer);
 
     public bool IsEmpty => Count == 0;
 
@@ -84,23 +73,5 @@ public sealed class SpscRing<T> where T : unmanaged
         return n;
     }
 
-    private int Dequeue(Span<T> items, bool bulk)
-    {
-        long head = _consumer.Head; // only this thread writes Head
-        long available = _consumer.CachedTail - head;
-        if (available < items.Length)
-        {
-            // Acquire: the producer's slot writes happen before our reads of them.
-            _consumer.CachedTail = Volatile.Read(ref _producer.Tail);
-            available = _consumer.CachedTail - head;
-        }
-        int n = (int)Math.Min(available, items.Length);
-        if (n == 0 || (bulk && n < items.Length)) return 0;
-
-        RingSlots.Read(Unsafe.As<T[]>(_consumer.Slots), _consumer.Mask, head, items, n);
-
-        // Release: our reads of the slots are done before the producer may reuse them.
-        Volatile.Write(ref _consumer.Head, head + n);
-        return n;
-    }
+    private int Dequeue(Span<T> items, bool bulk) => SingleConsumer.Dequeue(ref _consumer, ref _producer, items, bulk);
 }
