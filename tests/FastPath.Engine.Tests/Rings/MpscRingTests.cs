@@ -7,24 +7,6 @@ public sealed class MpscRingTests : RingSemanticsTests
 {
     protected override RingUnderTest Create(int capacity) => new RingUnderTest.Mpsc(capacity);
 
-    [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(3)]
-    [InlineData(6)]
-    [InlineData(1000)]
-    [InlineData(-8)]
-    [InlineData(int.MinValue)]
-    public void Capacity_must_be_a_power_of_two_of_at_least_two(int capacity) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MpscRing<long>(capacity));
-
-    [Theory]
-    [InlineData(2)]
-    [InlineData(1024)]
-    [InlineData(1 << 20)]
-    public void Valid_capacities_are_kept(int capacity) =>
-        Assert.Equal(capacity, new MpscRing<long>(capacity).Capacity);
-
     [Fact]
     public void Carries_packet_handles_unchanged()
     {

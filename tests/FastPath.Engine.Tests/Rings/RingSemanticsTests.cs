@@ -15,6 +15,23 @@ public abstract class RingSemanticsTests
         return items;
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(6)]
+    [InlineData(1000)]
+    [InlineData(-8)]
+    [InlineData(int.MinValue)]
+    public void Capacity_must_be_a_power_of_two_of_at_least_two(int capacity) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => Create(capacity));
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(1024)]
+    [InlineData(1 << 20)]
+    public void Valid_capacities_are_kept(int capacity) => Assert.Equal(capacity, Create(capacity).Capacity);
+
     [Fact]
     public void New_ring_is_empty()
     {
