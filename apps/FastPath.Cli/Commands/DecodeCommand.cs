@@ -22,7 +22,7 @@ internal static class DecodeCommand
         return command;
     }
 
-    /// <summary>Decodes <paramref name="path"/> to <paramref name="output"/>; exit code 0, or 1 when some frame is invalid.</summary>
+    /// <summary>Decodes <paramref name="path"/> to <paramref name="output"/>; exit code 0 (invalid frames are reported in the output, not in the exit code).</summary>
     public static int Run(string path, bool json, TextWriter output)
     {
         if (!File.Exists(path)) throw new CommandLineException($"{path}: no such file");
@@ -30,13 +30,13 @@ internal static class DecodeCommand
         if (reader.LinkType != PcapLinkType.Ethernet)
             throw new CommandLineException($"{path}: link type {(int)reader.LinkType} is not Ethernet (1)");
 
-        var buffer = new byte[reader.SnapLength is > 0 and <= 262144 ? reader.SnapLength : 262144];
+        // Records are read straight into one buffer the size of the largest record the reader accepts (it
+        // refuses longer ones), so no frame is ever cut and none is copied twice.
+        var buffer = new byte[PcapFormat.MaxRecordLength];
         int index = 0;
-        while (reader.TryReadNext(out PcapRecord record))
+        while (reader.TryReadNext(buffer, out PcapRecordHeader header))
         {
-            var bytes = buffer.AsSpan(0, record.Data.Length);
-            record.Data.CopyTo(bytes);
-            var frame = FrameDecoder.Decode(bytes, index++, record.OriginalLength, record.Timestamp.ToDateTimeOffset());
+            var frame = FrameDecoder.Decode(buffer.AsSpan(0, header.CapturedLength), index++, header.OriginalLength, header.Timestamp.ToDateTimeOffset());
             output.WriteLine(json ? DecodedFrameJson.ToJson(frame) : DecodedFrameText.Format(frame));
         }
         if (reader.Truncated) Console.Error.WriteLine($"fastpath: {path}: the last record is cut short (file truncated after {index} frames)");
