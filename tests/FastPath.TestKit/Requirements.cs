@@ -16,15 +16,9 @@ public static class Requirements
     /// <summary>The full path of <paramref name="tool"/> on PATH, or null.</summary>
     public static string? FindTool(string tool)
     {
-        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':'))
-        {
-            foreach (string candidate in new[] { dir, "/usr/sbin", "/sbin" })
-            {
-                string path = Path.Combine(candidate, tool);
-                if (File.Exists(path)) return path;
-            }
-        }
-        return null;
+        // PATH first, then the sbin folders a non-login root shell may leave out of it (ip lives there).
+        var folders = (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':').Concat(["/usr/sbin", "/sbin"]);
+        return folders.Select(folder => Path.Combine(folder, tool)).FirstOrDefault(File.Exists);
     }
 
     /// <summary>Returns the tool's path, or skips (fails when strict) with the reason.</summary>
