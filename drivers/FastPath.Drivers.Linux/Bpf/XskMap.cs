@@ -1,0 +1,65 @@
+using FastPath.Drivers.Linux.Interop;
+
+namespace FastPath.Drivers.Linux.Bpf;
+
+/// <summary>
+/// A BPF_MAP_TYPE_XSKMAP: queue index to AF_XDP socket. The redirect program looks the receiving queue up
+/// in it; a queue with no socket falls back to the program's default action.
+/// </summary>
+internal sealed unsafe class XskMap : IDisposable
+{
+    private readonly BpfHandle _handle;
+
+    private XskMap(BpfHandle handle, int capacity)
+    {
+        _handle = handle;
+        Capacity = capacity;
+    }
+
+    /// <summary>Entries (queues) the map holds.</summary>
+    public int Capacity { get; }
+
+    internal BpfHandle Handle => _handle;
+
+    public static XskMap Create(int capacity, string name = "fastpath_xsks")
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        var attr = new Interop.Bpf.MapCreateAttr
+        {
+            MapType = Interop.Bpf.BPF_MAP_TYPE_XSKMAP,
+            KeySize = sizeof(uint),
+            ValueSize = sizeof(uint),
+            MaxEntries = (uint)capacity,
+        };
+        BpfNames.Write(name, attr.MapName);
+        int fd = Interop.Bpf.Call(Interop.Bpf.BPF_MAP_CREATE, ref attr);
+        if (fd < 0) Errors.ThrowLast("bpf(BPF_MAP_CREATE, XSKMAP)");
+        return new XskMap(new BpfHandle(fd), capacity);
+    }
+
+    /// <summary>Points <paramref name="queue"/> at the AF_XDP socket <paramref name="socketFd"/>.</summary>
+    public void Set(int queue, int socketFd)
+    {
+        CheckQueue(queue);
+        uint key = (uint)queue;
+        uint value = (uint)socketFd;
+        var attr = new Interop.Bpf.MapElementAttr { MapFd = (uint)_handle.Fd, Key = (ulong)&key, Value = (ulong)&value, Flags = Interop.Bpf.BPF_ANY };
+        if (Interop.Bpf.Call(Interop.Bpf.BPF_MAP_UPDATE_ELEM, ref attr) < 0) Errors.ThrowLast("bpf(BPF_MAP_UPDATE_ELEM, XSKMAP)");
+    }
+
+    /// <summary>Empties <paramref name="queue"/>'s entry; false if it was empty already.</summary>
+    public bool Remove(int queue)
+    {
+        CheckQueue(queue);
+        uint key = (uint)queue;
+        var attr = new Interop.Bpf.MapElementAttr { MapFd = (uint)_handle.Fd, Key = (ulong)&key };
+        return Interop.Bpf.Call(Interop.Bpf.BPF_MAP_DELETE_ELEM, ref attr) == 0;
+    }
+
+    public void Dispose() => _handle.Dispose();
+
+    private void CheckQueue(int queue)
+    {
+        if ((uint)queue >= (uint)Capacity) throw new ArgumentOutOfRangeException(nameof(queue), queue, $"the map has {Capacity} queues");
+    }
+}
