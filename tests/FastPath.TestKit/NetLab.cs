@@ -183,8 +183,8 @@ public sealed partial class NetLab : IDisposable
     /// <summary>Acts on the namespace of the calling thread: /proc/sys/net follows the thread, not the mount.</summary>
     private static void DisableIpv6(string interfaceName)
     {
-        string path = $"/proc/sys/net/ipv6/conf/{interfaceName}/disable_ipv6";
-        if (File.Exists(path)) File.WriteAllText(path, "1"); // absent when the kernel runs without IPv6
+        if (!Directory.Exists("/proc/sys/net/ipv6/conf")) return; // a kernel without IPv6 sends none
+        File.WriteAllText($"/proc/sys/net/ipv6/conf/{interfaceName}/disable_ipv6", "1");
     }
 
     /// <summary>Index and MAC from one line of <c>ip -o link show</c>: "7: NAME@if6: &lt;...&gt; ... link/ether MAC brd ...".</summary>
