@@ -270,6 +270,9 @@ public sealed unsafe class AfXdpPort : IPacketPort
     /// <summary>TX frames queued or in flight, not yet completed by the kernel.</summary>
     public int TxOutstanding => (int)_txOutstanding;
 
+    /// <summary>Frames given to the kernel for receiving and not yet received back.</summary>
+    internal int FillHeld => (int)_fillHeld;
+
     internal XdpAttachment Attachment => _attachment;
 
     /// <summary>Unbinds and closes the socket, frees the UMEM, and detaches the program if this was the interface's last port. Idempotent.</summary>
