@@ -24,6 +24,9 @@ public sealed unsafe class AfXdpPort : IPacketPort
     /// <summary>Frames taken from the pool per step of a refill (a stack buffer, no allocation).</summary>
     private const int RefillChunk = 64;
 
+    /// <summary>How long Open waits for a queue that a just-closed socket has not yet released.</summary>
+    private static readonly TimeSpan BusyQueueGrace = TimeSpan.FromSeconds(1);
+
     // Hot fields first. The rings are structs held in place: their cached indices change on every burst.
     private XskProducerRing _tx;
     private XskConsumerRing _completion;
@@ -100,24 +103,26 @@ public sealed unsafe class AfXdpPort : IPacketPort
         var region = FrameRegion.Create(options.FrameCount, options.FrameSize);
         XskSocket? socket = null;
         XdpAttachment? attachment = null;
+        bool mapped = false;
         try
         {
+            // The socket first: without permission or AF_XDP, socket(2) is the call that says so plainly.
+            // Then the program, so a conflicting attach mode fails before the queue is taken.
             socket = XskSocket.Create(region, options.RingSize);
+            attachment = XdpAttachment.Acquire(device, options.Attach);
             Bind(socket, device, options);
             bool zeroCopy = socket.IsZeroCopy;
-            attachment = XdpAttachment.Acquire(device, options.Attach);
             attachment.Map.Set(options.Queue, socket.Fd);
+            mapped = true;
             var port = new AfXdpPort(device, options, region, socket, attachment, zeroCopy);
             port.Refill();
             return port;
         }
         catch
         {
-            if (attachment != null)
-            {
-                attachment.Map.Remove(options.Queue);
-                attachment.Release();
-            }
+            // Only our own entry: on EBUSY the queue's entry is another port's.
+            if (mapped) attachment!.Map.Remove(options.Queue);
+            attachment?.Release();
             socket?.Dispose();
             region.Dispose();
             throw;
@@ -367,6 +372,15 @@ public sealed unsafe class AfXdpPort : IPacketPort
             _ => options.Attach == XdpAttachMode.Generic ? Xdp.XDP_COPY : (ushort)0,
         };
         int errno = socket.Bind(device.Index, options.Queue, (ushort)(mode | Xdp.XDP_USE_NEED_WAKEUP));
+        // A socket closed a moment ago still holds its queue: the kernel frees the buffer pool, and with
+        // it the queue, from a workqueue after the socket's last reference goes (xp_put_pool). A port
+        // reopened at once (a restart, the next test) would see EBUSY; give the release a moment.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (errno == Errors.EBUSY && clock.Elapsed < BusyQueueGrace)
+        {
+            Thread.Sleep(10);
+            errno = socket.Bind(device.Index, options.Queue, (ushort)(mode | Xdp.XDP_USE_NEED_WAKEUP));
+        }
         if (errno == 0) return;
         var error = new SyscallException($"bind(AF_XDP, {device.Name} queue {options.Queue})", errno);
         throw errno switch
