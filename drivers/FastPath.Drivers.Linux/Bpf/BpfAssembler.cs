@@ -37,6 +37,10 @@ internal sealed class BpfAssembler
     public BpfAssembler LoadDoubleWord(BpfRegister destination, BpfRegister source, short offset) =>
         Emit(new BpfInstruction(Ldx | Mem | DW, destination, source, offset, 0));
 
+    /// <summary>*(u32 *)(dst + offset) = imm.</summary>
+    public BpfAssembler StoreWordImmediate(BpfRegister destination, short offset, int immediate) =>
+        Emit(new BpfInstruction(St | Mem | W, destination, BpfRegister.R0, offset, immediate));
+
     /// <summary>*(u64 *)(dst + offset) = src.</summary>
     public BpfAssembler StoreDoubleWord(BpfRegister destination, short offset, BpfRegister source) =>
         Emit(new BpfInstruction(Stx | Mem | DW, destination, source, offset, 0));

@@ -47,13 +47,16 @@ internal sealed unsafe class XskMap : IDisposable
         if (Interop.Bpf.Call(Interop.Bpf.BPF_MAP_UPDATE_ELEM, ref attr) < 0) Errors.ThrowLast("bpf(BPF_MAP_UPDATE_ELEM, XSKMAP)");
     }
 
-    /// <summary>Empties <paramref name="queue"/>'s entry; false if it was empty already.</summary>
-    public bool Remove(int queue)
+    /// <summary>
+    /// Empties <paramref name="queue"/>'s entry. The kernel answers 0 whether or not the entry held a socket,
+    /// and this runs on clean-up paths, so there is nothing to report.
+    /// </summary>
+    public void Remove(int queue)
     {
         CheckQueue(queue);
         uint key = (uint)queue;
         var attr = new Interop.Bpf.MapElementAttr { MapFd = (uint)_handle.Fd, Key = (ulong)&key };
-        return Interop.Bpf.Call(Interop.Bpf.BPF_MAP_DELETE_ELEM, ref attr) == 0;
+        _ = Interop.Bpf.Call(Interop.Bpf.BPF_MAP_DELETE_ELEM, ref attr);
     }
 
     public void Dispose() => _handle.Dispose();
