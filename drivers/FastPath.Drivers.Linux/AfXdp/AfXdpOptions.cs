@@ -14,7 +14,10 @@ public sealed record AfXdpOptions
     /// <summary>Bytes per frame: 2048 or 4096. A received frame starts 256 bytes in (XDP_PACKET_HEADROOM).</summary>
     public int FrameSize { get; init; } = 2048;
 
-    /// <summary>Entries in each of the four rings (fill, completion, RX, TX); a power of two.</summary>
+    /// <summary>
+    /// Entries in the RX, TX and completion rings, and frames the port keeps in the kernel for receiving; a
+    /// power of two. The fill ring gets twice as many entries (see XskSocket).
+    /// </summary>
     public int RingSize { get; init; } = 2048;
 
     /// <summary>

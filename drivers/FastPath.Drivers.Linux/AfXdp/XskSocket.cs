@@ -27,7 +27,14 @@ internal sealed unsafe class XskSocket : IDisposable
     public XskConsumerRing Rx { get; private set; }
     public XskProducerRing Tx { get; private set; }
 
-    /// <summary>Opens the socket and registers <paramref name="umem"/> with rings of <paramref name="ringSize"/> entries each.</summary>
+    /// <summary>
+    /// Opens the socket and registers <paramref name="umem"/>: RX, TX and completion rings of
+    /// <paramref name="ringSize"/> entries, and a fill ring twice that. The kernel takes fill entries in
+    /// batches and publishes its consumer index only when a batch is used up, so up to a ring's worth of
+    /// slots that it has already emptied still look taken; with twice the room, a port that keeps
+    /// <paramref name="ringSize"/> frames in the kernel can always put back what it received, instead of
+    /// waiting while the kernel runs dry and drops (what a fill ring the size of the frames held does).
+    /// </summary>
     public static XskSocket Create(FrameRegion umem, int ringSize)
     {
         int fd = Interop.Socket.Create(Interop.Socket.AF_XDP, Interop.Socket.SOCK_RAW | Interop.Socket.SOCK_CLOEXEC, 0);
@@ -55,13 +62,14 @@ internal sealed unsafe class XskSocket : IDisposable
             Headroom = 0,
         };
         Interop.Socket.SetOption(Fd, Interop.Socket.SOL_XDP, Xdp.XDP_UMEM_REG, registration, "XDP_UMEM_REG");
-        Interop.Socket.SetOption(Fd, Interop.Socket.SOL_XDP, Xdp.XDP_UMEM_FILL_RING, (int)ringSize, "XDP_UMEM_FILL_RING");
+        uint fillSize = ringSize * 2;
+        Interop.Socket.SetOption(Fd, Interop.Socket.SOL_XDP, Xdp.XDP_UMEM_FILL_RING, (int)fillSize, "XDP_UMEM_FILL_RING");
         Interop.Socket.SetOption(Fd, Interop.Socket.SOL_XDP, Xdp.XDP_UMEM_COMPLETION_RING, (int)ringSize, "XDP_UMEM_COMPLETION_RING");
         Interop.Socket.SetOption(Fd, Interop.Socket.SOL_XDP, Xdp.XDP_RX_RING, (int)ringSize, "XDP_RX_RING");
         Interop.Socket.SetOption(Fd, Interop.Socket.SOL_XDP, Xdp.XDP_TX_RING, (int)ringSize, "XDP_TX_RING");
         Interop.Socket.GetOption(Fd, Interop.Socket.SOL_XDP, Xdp.XDP_MMAP_OFFSETS, out Xdp.MmapOffsets offsets, "XDP_MMAP_OFFSETS");
 
-        Fill = new XskProducerRing(MapRing(0, Xdp.XDP_UMEM_PGOFF_FILL_RING, offsets.Fill, ringSize, sizeof(ulong), "fill"), offsets.Fill, ringSize);
+        Fill = new XskProducerRing(MapRing(0, Xdp.XDP_UMEM_PGOFF_FILL_RING, offsets.Fill, fillSize, sizeof(ulong), "fill"), offsets.Fill, fillSize);
         Completion = new XskConsumerRing(MapRing(1, Xdp.XDP_UMEM_PGOFF_COMPLETION_RING, offsets.Completion, ringSize, sizeof(ulong), "completion"), offsets.Completion, ringSize);
         Rx = new XskConsumerRing(MapRing(2, Xdp.XDP_PGOFF_RX_RING, offsets.Rx, ringSize, sizeof(Xdp.Descriptor), "rx"), offsets.Rx, ringSize);
         Tx = new XskProducerRing(MapRing(3, Xdp.XDP_PGOFF_TX_RING, offsets.Tx, ringSize, sizeof(Xdp.Descriptor), "tx"), offsets.Tx, ringSize);
