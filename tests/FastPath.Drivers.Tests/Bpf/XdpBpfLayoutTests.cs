@@ -3,7 +3,7 @@ using FastPath.Drivers.Linux.Bpf;
 using FastPath.Drivers.Linux.Interop;
 using BpfAbi = FastPath.Drivers.Linux.Interop.Bpf;
 
-namespace FastPath.Drivers.Tests.Interop;
+namespace FastPath.Drivers.Tests.Bpf;
 
 /// <summary>
 /// The bpf(2) and AF_XDP structs against the kernel ABI: sizes and offsets from include/uapi/linux/bpf.h
