@@ -88,6 +88,34 @@ public sealed class AfPacketPortTests
     }
 
     [Fact]
+    public void A_vlan_tagged_frame_arrives_with_its_tag_back_in_place()
+    {
+        // The kernel takes the tag out of every VLAN frame before packet sockets see it (skb_vlan_untag) and
+        // reports it in the ring header; the port puts it back so the frame is the one on the wire.
+        // This kernel has no 802.1Q devices, so a second port in the namespace sends the tagged frame.
+        using var lab = NetLab.Create();
+        using var port = AfPacketPort.Open(lab.LocalInterface);
+        using var peer = lab.InNamespace(() => AfPacketPort.Open(lab.PeerInterface));
+        byte[] payload = Encoding.ASCII.GetBytes("tagged");
+        byte[] sent = TestFrames.Udp(payload, 40005, 6005, new VlanTag(5, priority: 3), lab.PeerIp, lab.LocalIp, lab.LocalMac);
+        new EthernetFrame(sent).Source = lab.PeerMac;
+
+        AfPacketTraffic.Send(peer, sent);
+
+        byte[]? received = null;
+        AfPacketTraffic.ReceiveUntil(port, frame =>
+        {
+            if (!IsUdpTo(frame, 6005)) return false;
+            received = frame;
+            return true;
+        });
+        Assert.NotNull(received);
+        var ethernet = new EthernetFrame(received);
+        Assert.Equal(new VlanTag(5, priority: 3), ethernet.Vlan);
+        Assert.Equal(sent, received);
+    }
+
+    [Fact]
     public void Receive_returns_zero_at_once_when_nothing_came()
     {
         using var lab = NetLab.Create();
