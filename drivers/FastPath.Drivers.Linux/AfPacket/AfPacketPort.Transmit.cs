@@ -12,6 +12,17 @@ public sealed unsafe partial class AfPacketPort
     private const int TxStatusOffset = 20;
     /// <summary>tpacket3_hdr.tp_len.</summary>
     private const int TxLengthOffset = 16;
+    /// <summary>The virtio_net_hdr sits where the frame would start without PACKET_VNET_HDR; the frame follows it.</summary>
+    private const int TxVnetOffset = PacketSocket.TPACKET3_TX_DATA_OFFSET;
+    private const int TxFrameOffset = TxVnetOffset + PacketSocket.VirtioNetHeaderSize;
+
+    /// <summary>
+    /// Frames up to this length go into the skb's linear part whole (hdr_len = length). Otherwise tpacket_snd
+    /// copies only the Ethernet header and hangs the rest off the ring page as a fragment: a page reference
+    /// taken and dropped per frame, and a fragment that veth's XDP path and many drivers then copy or map
+    /// anyway. For small frames one 60-byte copy is cheaper; large frames keep the zero-copy fragment.
+    /// </summary>
+    private const uint LinearCopyLimit = 256;
 
     private byte* _txRing;
     private readonly uint _txMask;
@@ -54,8 +65,10 @@ public sealed unsafe partial class AfPacketPort
                 _stats.TxInvalid++;
                 continue;
             }
-            Unsafe.CopyBlockUnaligned(slot + PacketSocket.TPACKET3_TX_DATA_OFFSET, regionBase + ((nint)packet.Frame << frameShift) + packet.Offset, length);
-            *(uint*)(slot + TxLengthOffset) = length;
+            Unsafe.CopyBlockUnaligned(slot + TxFrameOffset, regionBase + ((nint)packet.Frame << frameShift) + packet.Offset, length);
+            // virtio_net_hdr: flags 0, gso_type NONE, hdr_len; the other fields stay as the kernel zeroed them.
+            *(uint*)(slot + TxVnetOffset) = length <= LinearCopyLimit ? length << 16 : 0;
+            *(uint*)(slot + TxLengthOffset) = length + PacketSocket.VirtioNetHeaderSize;
             // Release: the length and bytes are in place before the kernel can see the request.
             Volatile.Write(ref *(uint*)(slot + TxStatusOffset), PacketSocket.TP_STATUS_SEND_REQUEST);
             head = (head + 1) & mask;
@@ -84,7 +97,7 @@ public sealed unsafe partial class AfPacketPort
         if (!_txKickPending) return;
         if (_disposed != 0) ThrowDisposed();
         _txKickPending = false;
-        if (Socket.SendTo(_fd, null, 0, Socket.MSG_DONTWAIT, null, 0) < 0) OnKickFailed();
+        if (Socket.SendTo(_txFd, null, 0, Socket.MSG_DONTWAIT, null, 0) < 0) OnKickFailed();
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

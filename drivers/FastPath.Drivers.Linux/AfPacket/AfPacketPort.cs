@@ -9,22 +9,24 @@ using Mman = FastPath.Engine.Interop.Mman;
 namespace FastPath.Drivers.Linux.AfPacket;
 
 /// <summary>
-/// A port on any Linux interface through one AF_PACKET socket with two mmap rings: a TPACKET_V3 receive
-/// ring (frames copied out into the port's pool, once each, as DPDK's af_packet PMD does, and each block
-/// returned to the kernel as soon as its last frame is copied) and a transmit ring that Transmit fills and
-/// Flush kicks with one sendto per burst, bypassing the qdisc. The driver for interfaces and kernels where
-/// AF_XDP is not available: loopback, tunnels, containers without CAP_BPF.
+/// A port on any Linux interface through AF_PACKET mmap rings: a TPACKET_V3 receive ring (frames copied out
+/// into the port's pool, once each, as DPDK's af_packet PMD does, and each block returned to the kernel as
+/// soon as its last frame is copied) and a transmit ring that Transmit fills and Flush kicks with one sendto
+/// per burst, bypassing the qdisc. The driver for interfaces and kernels where AF_XDP is not available:
+/// loopback, tunnels, containers without CAP_BPF.
 /// <para>
 /// Owned by one worker thread (Receive, Transmit, Flush, membership); <see cref="Stats"/> may be read from
 /// any thread. With <see cref="AfPacketOptions.FanoutGroup"/> several ports, one per worker, share an
 /// interface: the kernel splits received frames between them by flow hash.
 /// </para>
 /// <para>
-/// Stats: RxPackets/RxBytes and TxPackets/TxBytes count what this port delivered and queued;
-/// RxDropped is the kernel's tp_drops (frames that found no free block); RxRingFull is tp_freeze_q_cnt (times every block was waiting for user space); RxInvalid counts
-/// frames too long for a pool frame or truncated by the ring (dropped); FillRingEmpty counts Receive calls cut short by an empty pool (the
-/// frames stay in the ring); TxRingFull counts Transmit calls cut short by a busy slot; TxInvalid counts
-/// frames shorter than an Ethernet header or longer than the MTU allows (freed, not sent).
+/// Stats: RxPackets/RxBytes and TxPackets/TxBytes count what this port delivered and queued. RxDropped is
+/// the kernel's tp_drops (frames that found no free block); RxRingFull is tp_freeze_q_cnt (times every
+/// block was waiting for user space); RxInvalid counts frames too long for a pool frame or truncated by the
+/// ring (dropped); FillRingEmpty counts Receive calls cut short by an empty pool (the frames stay in the
+/// ring). TxRingFull counts Transmit calls cut short by a busy slot; TxInvalid counts frames shorter than an
+/// Ethernet header or longer than the MTU allows (freed, not sent). TxDropped stays 0: what the driver drops
+/// after the kernel took a frame shows in the interface's own counters, not the socket's.
 /// </para>
 /// </summary>
 public sealed unsafe partial class AfPacketPort : IPacketPort
@@ -36,9 +38,12 @@ public sealed unsafe partial class AfPacketPort : IPacketPort
 
     private readonly FrameRegion _region;
     private readonly int _interfaceIndex;
+    private readonly nuint _rxMappingLength;
+    private readonly nuint _txMappingLength;
     private int _fd;
-    private byte* _mapping;
-    private readonly nuint _mappingLength;
+    private int _txFd;
+    private byte* _rxMapping;
+    private byte* _txMapping;
 
     private PortStats _stats;
     // PACKET_STATISTICS resets the kernel's counters on every read: the totals live here. Interlocked, since
@@ -49,14 +54,17 @@ public sealed unsafe partial class AfPacketPort : IPacketPort
     private long _checksumsLeftPartial;
     private int _disposed;
 
-    private AfPacketPort(NetworkDevice device, AfPacketOptions options, FrameRegion region, int fd, byte* mapping, RingLayout layout)
+    private AfPacketPort(NetworkDevice device, AfPacketOptions options, FrameRegion region, Sockets sockets, RingLayout layout)
     {
         _region = region;
         Pool = new FramePool(region);
         _interfaceIndex = device.Index;
-        _fd = fd;
-        _mapping = mapping;
-        _mappingLength = (nuint)layout.MappingLength;
+        _fd = sockets.Rx;
+        _txFd = sockets.Tx;
+        _rxMapping = sockets.RxRing;
+        _txMapping = sockets.TxRing;
+        _rxMappingLength = (nuint)layout.RxLength;
+        _txMappingLength = (nuint)layout.TxLength;
         Options = options;
         Device = device;
         string mode = options.FanoutGroup is null ? "tpacket-v3" : "tpacket-v3 fanout";
@@ -65,16 +73,25 @@ public sealed unsafe partial class AfPacketPort : IPacketPort
         _regionBase = (byte*)region.BaseAddress;
         _frameShift = region.FrameShift;
 
-        _rxRing = mapping;
+        _rxRing = sockets.RxRing;
         _rxBlockSize = (nint)layout.Rx.BlockSize;
         _rxBlockCount = (int)layout.Rx.BlockCount;
         _rxMaxCopy = (uint)(region.FrameSize - Pool.Headroom);
         _headroom = (ushort)Pool.Headroom;
 
-        _txRing = mapping + layout.RxLength;
+        _txRing = sockets.TxRing;
         _txMask = layout.Tx.FrameCount - 1;
         _txSlotShift = System.Numerics.BitOperations.Log2((uint)layout.TxSlotSize);
         _txMaxLength = (uint)Math.Min(layout.TxMaxFrameLength, (long)device.Mtu + LinkOverhead);
+    }
+
+    /// <summary>The two sockets and their mapped rings while a port is being opened.</summary>
+    private struct Sockets
+    {
+        internal int Rx;
+        internal int Tx;
+        internal byte* RxRing;
+        internal byte* TxRing;
     }
 
     /// <summary>
@@ -82,6 +99,12 @@ public sealed unsafe partial class AfPacketPort : IPacketPort
     /// <see cref="IOException"/> with a one-line reason: no such interface, no CAP_NET_RAW, a ring the
     /// kernel refused.
     /// </summary>
+    /// <remarks>
+    /// Two sockets: one receives (ETH_P_ALL, RX ring, fanout, memberships), one only sends (bound with
+    /// protocol 0, so it never receives anything, not even a copy of what it sends). They are separate
+    /// because the sending one uses PACKET_VNET_HDR (see <see cref="Transmit"/>), which would also change
+    /// how the kernel fills, and for some GSO frames drops, the receive ring.
+    /// </remarks>
     public static AfPacketPort Open(string interfaceName, AfPacketOptions? options = null)
     {
         options ??= new AfPacketOptions();
@@ -91,26 +114,34 @@ public sealed unsafe partial class AfPacketPort : IPacketPort
         int frameSize = options.FrameSize ?? (device.Mtu + LinkOverhead + FramePool.DefaultHeadroom <= 2048 ? 2048 : 4096);
         RingLayout layout = RingLayout.For(options, frameSize);
         FrameRegion region = FrameRegion.Create(options.FrameCount, frameSize);
-        int fd = -1;
-        byte* mapping = null;
+        var sockets = new Sockets { Rx = -1, Tx = -1 };
         try
         {
-            fd = CreateSocket();
-            ConfigureBeforeRings(fd, options);
-            SetRing(fd, PacketSocket.PACKET_RX_RING, layout.Rx, "PACKET_RX_RING");
-            SetRing(fd, PacketSocket.PACKET_TX_RING, layout.Tx, "PACKET_TX_RING");
-            mapping = MapRings(fd, layout);
+            sockets.Tx = CreateSocket();
+            ConfigureTransmitSocket(sockets.Tx, options);
+            Socket.SetOption(sockets.Tx, Socket.SOL_PACKET, PacketSocket.PACKET_TX_RING, layout.Tx, "PACKET_TX_RING");
+            sockets.TxRing = MapRing(sockets.Tx, layout.TxLength, "mmap(AF_PACKET TX ring)");
+            Bind(sockets.Tx, device.Index, protocol: 0);
+
+            sockets.Rx = CreateSocket();
+            Socket.SetOption(sockets.Rx, Socket.SOL_PACKET, PacketSocket.PACKET_VERSION, PacketSocket.TPACKET_V3, "PACKET_VERSION");
+            if (options.IgnoreOutgoing)
+                Socket.SetOption(sockets.Rx, Socket.SOL_PACKET, PacketSocket.PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING");
+            Socket.SetOption(sockets.Rx, Socket.SOL_PACKET, PacketSocket.PACKET_RX_RING, layout.Rx, "PACKET_RX_RING");
+            sockets.RxRing = MapRing(sockets.Rx, layout.RxLength, "mmap(AF_PACKET RX ring)");
             // Bound last, with the protocol: until bind names one, the socket receives nothing, so no frame
             // can queue on the socket before the ring exists (the order packet_mmap.rst recommends).
-            Bind(fd, device.Index);
-            if (options.Promiscuous) ChangeMembership(fd, device.Index, PacketSocket.PACKET_ADD_MEMBERSHIP, PacketSocket.PACKET_MR_PROMISC, null);
-            if (options.FanoutGroup is int group) JoinFanout(fd, group, options.IgnoreOutgoing);
-            return new AfPacketPort(device, options, region, fd, mapping, layout);
+            Bind(sockets.Rx, device.Index, PacketSocket.ETH_P_ALL_BE);
+            if (options.Promiscuous) ChangeMembership(sockets.Rx, device.Index, PacketSocket.PACKET_ADD_MEMBERSHIP, PacketSocket.PACKET_MR_PROMISC, null);
+            if (options.FanoutGroup is int group) JoinFanout(sockets.Rx, group, options.IgnoreOutgoing);
+            return new AfPacketPort(device, options, region, sockets, layout);
         }
         catch
         {
-            if (mapping != null) _ = Mman.Unmap((nint)mapping, (nuint)layout.MappingLength);
-            if (fd >= 0) _ = Libc.Close(fd);
+            if (sockets.RxRing != null) _ = Mman.Unmap((nint)sockets.RxRing, (nuint)layout.RxLength);
+            if (sockets.TxRing != null) _ = Mman.Unmap((nint)sockets.TxRing, (nuint)layout.TxLength);
+            if (sockets.Rx >= 0) _ = Libc.Close(sockets.Rx);
+            if (sockets.Tx >= 0) _ = Libc.Close(sockets.Tx);
             region.Dispose();
             throw;
         }
@@ -125,7 +156,7 @@ public sealed unsafe partial class AfPacketPort : IPacketPort
     /// <summary>The interface as it was when the port opened.</summary>
     public NetworkDevice Device { get; }
 
-    /// <summary>The socket, for poll(2): POLLIN when a receive block is ready.</summary>
+    /// <summary>The receiving socket, for poll(2): POLLIN when a receive block is ready.</summary>
     public int FileDescriptor => _fd;
 
     /// <summary>Received frames whose TCP/UDP checksum was only partial (TP_STATUS_CSUMNOTREADY) and that this port completed.</summary>
@@ -193,17 +224,27 @@ public sealed unsafe partial class AfPacketPort : IPacketPort
 
     private void Release()
     {
-        if (_mapping != null)
+        if (_rxMapping != null)
         {
-            _ = Mman.Unmap((nint)_mapping, _mappingLength);
-            _mapping = null;
+            _ = Mman.Unmap((nint)_rxMapping, _rxMappingLength);
+            _rxMapping = null;
             _rxRing = null;
+        }
+        if (_txMapping != null)
+        {
+            _ = Mman.Unmap((nint)_txMapping, _txMappingLength);
+            _txMapping = null;
             _txRing = null;
         }
         if (_fd >= 0)
         {
             _ = Libc.Close(_fd);
             _fd = -1;
+        }
+        if (_txFd >= 0)
+        {
+            _ = Libc.Close(_txFd);
+            _txFd = -1;
         }
         // FrameRegion has no finalizer of its own, so it is still whole here even on the finalizer thread.
         _region.Dispose();
@@ -232,36 +273,32 @@ public sealed unsafe partial class AfPacketPort : IPacketPort
         throw error;
     }
 
-    private static void ConfigureBeforeRings(int fd, AfPacketOptions options)
+    private static void ConfigureTransmitSocket(int fd, AfPacketOptions options)
     {
-        // Version and loss mode must be set before a ring exists (the kernel answers EBUSY after).
+        // Version, loss mode and the vnet header must be set before the ring exists (EBUSY after).
         Socket.SetOption(fd, Socket.SOL_PACKET, PacketSocket.PACKET_VERSION, PacketSocket.TPACKET_V3, "PACKET_VERSION");
         // PACKET_LOSS: a TX frame the kernel refuses is skipped (slot back to AVAILABLE) instead of being
         // marked TP_STATUS_WRONG_FORMAT, which would stop tpacket_snd at that slot for good.
         Socket.SetOption(fd, Socket.SOL_PACKET, PacketSocket.PACKET_LOSS, 1, "PACKET_LOSS");
+        Socket.SetOption(fd, Socket.SOL_PACKET, PacketSocket.PACKET_VNET_HDR, 1, "PACKET_VNET_HDR");
         if (options.QdiscBypass)
             Socket.SetOption(fd, Socket.SOL_PACKET, PacketSocket.PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS");
-        if (options.IgnoreOutgoing)
-            Socket.SetOption(fd, Socket.SOL_PACKET, PacketSocket.PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING");
     }
 
-    private static void SetRing(int fd, int option, in PacketSocket.TpacketReq3 request, string optionName) =>
-        Socket.SetOption(fd, Socket.SOL_PACKET, option, request, optionName);
-
-    private static byte* MapRings(int fd, RingLayout layout)
+    private static byte* MapRing(int fd, long length, string what)
     {
         // MAP_POPULATE: fault the ring in now rather than on the first frames of a measurement.
-        nint address = Mman.Map(0, (nuint)layout.MappingLength, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_SHARED | Mman.MAP_POPULATE, fd, 0);
-        if (address == Mman.MAP_FAILED) Errors.ThrowLast("mmap(AF_PACKET rings)");
+        nint address = Mman.Map(0, (nuint)length, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_SHARED | Mman.MAP_POPULATE, fd, 0);
+        if (address == Mman.MAP_FAILED) Errors.ThrowLast(what);
         return (byte*)address;
     }
 
-    private static void Bind(int fd, int interfaceIndex)
+    private static void Bind(int fd, int interfaceIndex, ushort protocol)
     {
         var address = new PacketSocket.SockaddrLl
         {
             Family = Socket.AF_PACKET,
-            Protocol = PacketSocket.ETH_P_ALL_BE,
+            Protocol = protocol,
             InterfaceIndex = interfaceIndex,
         };
         if (Socket.Bind(fd, &address, (uint)sizeof(PacketSocket.SockaddrLl)) < 0) Errors.ThrowLast("bind(AF_PACKET)");

@@ -3,8 +3,7 @@ using FastPath.Drivers.Linux.Interop;
 namespace FastPath.Drivers.Linux.AfPacket;
 
 /// <summary>
-/// The geometry of one socket's two rings and of the single mapping that holds them: packet_mmap maps the
-/// RX ring first and the TX ring right after it, each as its blocks laid end to end.
+/// The geometry of the port's two rings (one per socket), each mapped as its blocks laid end to end.
 /// </summary>
 internal readonly record struct RingLayout(PacketSocket.TpacketReq3 Rx, PacketSocket.TpacketReq3 Tx, int TxSlotSize)
 {
@@ -19,10 +18,9 @@ internal readonly record struct RingLayout(PacketSocket.TpacketReq3 Rx, PacketSo
 
     internal long RxLength => (long)Rx.BlockSize * Rx.BlockCount;
     internal long TxLength => (long)Tx.BlockSize * Tx.BlockCount;
-    internal long MappingLength => RxLength + TxLength;
 
-    /// <summary>The longest frame a TX slot carries: the slot after the tpacket3_hdr the kernel reads.</summary>
-    internal int TxMaxFrameLength => TxSlotSize - PacketSocket.TPACKET3_TX_DATA_OFFSET;
+    /// <summary>The longest frame a TX slot carries: the slot after the tpacket3_hdr and the virtio_net_hdr.</summary>
+    internal int TxMaxFrameLength => TxSlotSize - PacketSocket.TPACKET3_TX_DATA_OFFSET - PacketSocket.VirtioNetHeaderSize;
 
     /// <param name="options">Block size and count, timeout and TX slot count.</param>
     /// <param name="txSlotSize">Bytes per TX slot: the pool frame size, so any packet from the pool fits after the slot header.</param>

@@ -19,6 +19,7 @@ internal static unsafe class PacketSocket
     internal const int PACKET_RESERVE = 12;
     internal const int PACKET_TX_RING = 13;
     internal const int PACKET_LOSS = 14;
+    internal const int PACKET_VNET_HDR = 15;
     internal const int PACKET_FANOUT = 18;
     internal const int PACKET_QDISC_BYPASS = 20;
     internal const int PACKET_IGNORE_OUTGOING = 23;
@@ -67,6 +68,24 @@ internal static unsafe class PacketSocket
     /// </summary>
     internal const int TPACKET3_TX_DATA_OFFSET = TPACKET3_HDRLEN - 20;
     internal const int TPACKET2_TX_DATA_OFFSET = TPACKET2_HDRLEN - 20;
+
+    /// <summary>sizeof(struct virtio_net_hdr): what PACKET_VNET_HDR puts in front of every frame.</summary>
+    internal const int VirtioNetHeaderSize = 10;
+
+    /// <summary>
+    /// struct virtio_net_hdr (linux/virtio_net.h), little-endian fields (vio_le() on little-endian hosts).
+    /// On transmit, hdr_len tells tpacket_snd how many bytes to copy into the skb's linear part.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 2)]
+    internal struct VirtioNetHeader
+    {
+        internal byte Flags;
+        internal byte GsoType;
+        internal ushort HeaderLength;
+        internal ushort GsoSize;
+        internal ushort ChecksumStart;
+        internal ushort ChecksumOffset;
+    }
 
     /// <summary>struct sockaddr_ll (20 bytes).</summary>
     [StructLayout(LayoutKind.Sequential)]
