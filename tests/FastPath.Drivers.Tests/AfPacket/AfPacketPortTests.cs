@@ -54,6 +54,24 @@ public sealed class AfPacketPortTests
         Assert.Equal(1, port.Stats.TxPackets);
     }
 
+    [Theory]
+    [InlineData(18)]   // a 60-byte frame: copied whole into the skb
+    [InlineData(300)]  // past the linear-copy limit: the payload rides as a page fragment of the ring
+    [InlineData(1472)] // a full 1500-byte IP packet
+    public void Frames_of_every_size_up_to_the_mtu_reach_the_kernel_intact(int payloadLength)
+    {
+        using var lab = NetLab.Create();
+        using var port = AfPacketPort.Open(lab.LocalInterface);
+        using Socket peer = lab.OpenPeerUdp(5003);
+        byte[] payload = Enumerable.Range(0, payloadLength).Select(i => (byte)(i * 13 + 1)).ToArray();
+
+        AfPacketTraffic.Send(port, AfPacketTraffic.Udp(lab.LocalMac, lab.PeerMac, lab.LocalIp, lab.PeerIp, 40003, 5003, payload));
+
+        var buffer = new byte[2048];
+        int length = peer.Receive(buffer);
+        Assert.Equal(payload, buffer[..length]);
+    }
+
     [Fact]
     public void A_datagram_the_kernel_sends_arrives_as_one_frame_with_valid_checksums()
     {
