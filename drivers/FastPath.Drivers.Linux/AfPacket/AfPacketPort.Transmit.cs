@@ -35,7 +35,8 @@ public sealed unsafe partial class AfPacketPort
     /// Copies packets into free TX slots and frees their frames to the pool at once; returns how many it
     /// took (a prefix). Stops at the first slot the kernel still owns (counted in TxRingFull). A packet
     /// the kernel would refuse (shorter than an Ethernet header, longer than MTU + 18) is taken, freed and
-    /// counted in TxInvalid. Nothing is sent before <see cref="Flush"/>.
+    /// counted in TxInvalid. Nothing is sent before <see cref="Flush"/>. Each slot carries a virtio_net_hdr
+    /// (PACKET_VNET_HDR) whose hdr_len makes the kernel copy a small frame into the skb whole.
     /// </summary>
     public int Transmit(ReadOnlySpan<Packet> packets)
     {

@@ -85,6 +85,15 @@ public sealed unsafe class PacketInteropLayoutTests
     }
 
     [Fact]
+    public void Vnet_header_matches_struct_virtio_net_hdr()
+    {
+        Assert.Equal(PacketSocket.VirtioNetHeaderSize, sizeof(PacketSocket.VirtioNetHeader));
+        Assert.Equal(10, sizeof(PacketSocket.VirtioNetHeader));
+        Assert.Equal(2, Offset<PacketSocket.VirtioNetHeader>(nameof(PacketSocket.VirtioNetHeader.HeaderLength)));
+        Assert.Equal(8, Offset<PacketSocket.VirtioNetHeader>(nameof(PacketSocket.VirtioNetHeader.ChecksumOffset)));
+    }
+
+    [Fact]
     public void Eth_p_all_is_in_network_byte_order()
     {
         ushort value = PacketSocket.ETH_P_ALL_BE;
