@@ -208,7 +208,7 @@ public sealed unsafe partial class AfPacketPort : IPacketPort
         ChangeMembership(_fd, _interfaceIndex, PacketSocket.PACKET_DROP_MEMBERSHIP, PacketSocket.PACKET_MR_MULTICAST, group);
     }
 
-    /// <summary>Unmaps the rings, closes the socket (ending memberships and fanout) and frees the region. Idempotent.</summary>
+    /// <summary>Unmaps the rings, closes both sockets (ending memberships and fanout) and frees the region. Idempotent.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
