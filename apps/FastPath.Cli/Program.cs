@@ -4,4 +4,6 @@ using FastPath.Cli.Commands;
 
 var root = new RootCommand("FastPath: a kernel-bypass packet engine (AF_XDP, AF_PACKET) and the tools built on it.");
 root.Subcommands.Add(DecodeCommand.Create());
+root.Subcommands.Add(GenCommand.Create());
+root.Subcommands.Add(SinkCommand.Create());
 return CommandLineRunner.Run(root, args);

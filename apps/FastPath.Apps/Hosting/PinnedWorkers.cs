@@ -12,10 +12,13 @@ public static class PinnedWorkers
 {
     /// <summary>
     /// Starts <paramref name="cpus"/>.Count workers; worker i opens its port with <c>open(i)</c> and runs
-    /// <c>body(i, port)</c>. Returns the results in worker order; the first exception is rethrown after
-    /// every worker has stopped (<paramref name="stopAll"/> is cancelled when one fails).
+    /// <c>body(i, port)</c>. Every worker waits until all have opened their ports, then
+    /// <paramref name="started"/> runs on the caller's thread (the moment to say "ready") and the bodies
+    /// start together. Returns the results in worker order; the first exception is rethrown after every
+    /// worker has stopped (<paramref name="stopAll"/> is cancelled when one fails).
     /// </summary>
-    public static TResult[] Run<TResult>(IReadOnlyList<int>? cpus, Func<int, IPacketPort> open, Func<int, IPacketPort, TResult> body, CancellationTokenSource stopAll)
+    public static TResult[] Run<TResult>(IReadOnlyList<int>? cpus, Func<int, IPacketPort> open, Func<int, IPacketPort, TResult> body,
+        CancellationTokenSource stopAll, Action? started = null)
     {
         ArgumentNullException.ThrowIfNull(open);
         ArgumentNullException.ThrowIfNull(body);
@@ -24,15 +27,21 @@ public static class PinnedWorkers
         var results = new TResult[workers];
         var failures = new ExceptionDispatchInfo?[workers];
         var threads = new Thread[workers];
+        using var opened = new CountdownEvent(workers);
+        using var go = new ManualResetEventSlim();
         for (int i = 0; i < workers; i++)
         {
             int worker = i;
             threads[i] = new Thread(() =>
             {
+                bool signalled = false;
                 try
                 {
                     if (cpus != null) CpuAffinity.PinCurrentThread(cpus[worker]);
                     using IPacketPort port = open(worker);
+                    signalled = true;
+                    opened.Signal();
+                    go.Wait();
                     results[worker] = body(worker, port);
                 }
 #pragma warning disable CA1031 // Any failure of a worker is carried to the caller, which rethrows it.
@@ -41,6 +50,7 @@ public static class PinnedWorkers
                 {
                     failures[worker] = ExceptionDispatchInfo.Capture(e);
                     stopAll.Cancel();
+                    if (!signalled) opened.Signal();
                 }
             })
             {
@@ -49,6 +59,9 @@ public static class PinnedWorkers
             };
             threads[i].Start();
         }
+        opened.Wait();
+        if (failures.All(failure => failure is null)) started?.Invoke();
+        go.Set();
         foreach (Thread thread in threads) thread.Join();
         foreach (ExceptionDispatchInfo? failure in failures) failure?.Throw();
         return results;

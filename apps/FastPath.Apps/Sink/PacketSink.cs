@@ -23,8 +23,14 @@ public static class PacketSink
     /// <summary>Runs until <paramref name="count"/> frames arrived (0: no limit), <paramref name="duration"/> passes or <paramref name="stop"/> is cancelled.</summary>
     public static SinkResult Run(IPacketPort port, long count, TimeSpan? duration, CancellationToken stop)
     {
-        ArgumentNullException.ThrowIfNull(port);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return Run(port, count == 0 ? null : new SinkQuota(count), duration, stop);
+    }
+
+    /// <summary>As above, with a count shared among workers (null: no limit).</summary>
+    public static SinkResult Run(IPacketPort port, SinkQuota? quota, TimeSpan? duration, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(port);
         FramePool pool = port.Pool;
         var burst = new Packet[BurstSize];
         long packets = 0, bytes = 0, first = 0, last = 0;
@@ -33,9 +39,10 @@ public static class PacketSink
         long deadline = duration is { } limit ? start + (long)(limit.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         while (!stop.IsCancellationRequested)
         {
-            int want = count == 0 ? BurstSize : (int)Math.Min(BurstSize, count - packets);
+            int want = quota is null ? BurstSize : quota.Claim(BurstSize);
             if (want == 0) break;
             int n = port.Receive(burst.AsSpan(0, want));
+            quota?.Release(want - n);
             long now = Stopwatch.GetTimestamp();
             if (n > 0)
             {

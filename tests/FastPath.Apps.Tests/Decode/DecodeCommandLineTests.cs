@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FastPath.TestKit;
 
 namespace FastPath.Apps.Tests.Decode;
@@ -6,27 +5,10 @@ namespace FastPath.Apps.Tests.Decode;
 /// <summary>The real `fastpath` binary: exit codes and one-line errors, as a user meets them.</summary>
 public sealed class DecodeCommandLineTests
 {
-    private static (int Exit, string Stdout, string Stderr) RunFastpath(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fastpath.dll"));
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(60_000), "fastpath did not finish in 60 s");
-        return (process.ExitCode, stdout, stderr.Result);
-    }
-
     [Fact]
     public void DecodesTheSharedCapture()
     {
-        var (exit, stdout, stderr) = RunFastpath("decode", RepoPaths.Corpus("vectors/seed-frames.pcap"), "--json");
+        var (exit, stdout, stderr) = FastpathCli.Run("decode", RepoPaths.Corpus("vectors/seed-frames.pcap"), "--json");
         Assert.Equal(0, exit);
         Assert.Equal("", stderr);
         string[] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -37,7 +19,7 @@ public sealed class DecodeCommandLineTests
     [Fact]
     public void NotAPcapFileExitsTwoWithOneLine()
     {
-        var (exit, stdout, stderr) = RunFastpath("decode", RepoPaths.Corpus("vectors/tftp-rrq.hex"));
+        var (exit, stdout, stderr) = FastpathCli.Run("decode", RepoPaths.Corpus("vectors/tftp-rrq.hex"));
         Assert.Equal(2, exit);
         Assert.Equal("", stdout);
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -47,7 +29,7 @@ public sealed class DecodeCommandLineTests
     [Fact]
     public void MissingFileExitsTwoWithOneLine()
     {
-        var (exit, _, stderr) = RunFastpath("decode", "/nonexistent/capture.pcap");
+        var (exit, _, stderr) = FastpathCli.Run("decode", "/nonexistent/capture.pcap");
         Assert.Equal(2, exit);
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("no such file", stderr, StringComparison.Ordinal);
@@ -56,7 +38,7 @@ public sealed class DecodeCommandLineTests
     [Fact]
     public void UnknownOptionExitsTwoWithOneLine()
     {
-        var (exit, _, stderr) = RunFastpath("decode", "--bogus");
+        var (exit, _, stderr) = FastpathCli.Run("decode", "--bogus");
         Assert.Equal(2, exit);
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
@@ -69,7 +51,7 @@ public sealed class DecodeCommandLineTests
         {
             var bytes = File.ReadAllBytes(RepoPaths.Corpus("vectors/seed-frames.pcap"));
             File.WriteAllBytes(path, bytes[..^10]);
-            var (exit, stdout, stderr) = RunFastpath("decode", path);
+            var (exit, stdout, stderr) = FastpathCli.Run("decode", path);
             Assert.Equal(0, exit);
             Assert.Equal(2, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
             Assert.Contains("truncated", stderr, StringComparison.Ordinal);

@@ -1,0 +1,46 @@
+using FastPath.Drivers.Linux;
+using FastPath.Engine.Ports;
+
+namespace FastPath.Cli.Hosting;
+
+/// <summary>
+/// Opens one port per worker and remembers what each got (driver, mode, and why Auto fell back), so the
+/// command can say it once at the end.
+/// </summary>
+internal sealed class WorkerPorts(string interfaceName, PortDriver driver, int firstQueue, int workers)
+{
+    private readonly PortInfo?[] _infos = new PortInfo?[workers];
+    private readonly string?[] _fallbacks = new string?[workers];
+
+    /// <summary>AF_PACKET workers join one fanout group per interface so each frame reaches exactly one of them.</summary>
+    public int? FanoutGroup { get; init; }
+
+    /// <summary>Receive frames for any destination MAC (AF_PACKET membership).</summary>
+    public bool Promiscuous { get; init; }
+
+    /// <summary>Receivers ask for rings that absorb the kernel's bursts (see <see cref="PortRequest.LargeReceiveRings"/>).</summary>
+    public bool LargeReceiveRings { get; init; }
+
+    public IPacketPort Open(int worker)
+    {
+        // AF_XDP has one socket per queue, so worker i takes queue first + i; AF_PACKET ignores the queue.
+        var request = new PortRequest(interfaceName, driver, firstQueue + worker) { FanoutGroup = workers > 1 ? FanoutGroup : null, Promiscuous = Promiscuous, LargeReceiveRings = LargeReceiveRings };
+        OpenedPort opened = LinuxPorts.Open(request);
+        _infos[worker] = opened.Port.Info;
+        _fallbacks[worker] = opened.FallbackReason;
+        return opened.Port;
+    }
+
+    public PortInfo? First => _infos.FirstOrDefault(info => info != null);
+
+    public string? FallbackReason => _fallbacks.FirstOrDefault(reason => reason != null);
+
+    /// <summary>Says on stderr that every worker is attached: scripts and tests wait for this line before sending.</summary>
+    public void AnnounceReady(string command, string verb)
+    {
+        PortInfo? info = First;
+        Console.Error.WriteLine($"fastpath {command}: {verb} on {info?.Name} queue {string.Join(',', Queues)} ({info?.Driver}, {info?.Mode}); Ctrl-C stops");
+    }
+
+    public IEnumerable<int> Queues => _infos.Where(info => info != null).Select(info => info!.Queue);
+}

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using FastPath.Drivers.Linux;
+using FastPath.Engine.Threading;
+
+namespace FastPath.Cli.Options;
+
+/// <summary>The options every data-path command shares: where to attach, with which driver, on which cores, for how long.</summary>
+internal sealed class PortOptions
+{
+    public Option<string> Interface { get; } = new("--iface", "-I") { Description = "Network interface to attach to", Required = true };
+    public Option<PortDriver> Driver { get; } = new("--driver")
+    {
+        Description = "afxdp, afpacket, or auto (AF_XDP where it can attach, AF_PACKET otherwise)",
+        DefaultValueFactory = _ => PortDriver.Auto,
+        CustomParser = result =>
+        {
+            if (TryParseDriver(result.Tokens[0].Value, out PortDriver driver)) return driver;
+            result.AddError($"--driver: '{result.Tokens[0].Value}' is not a driver (afxdp, afpacket or auto)");
+            return default;
+        },
+    };
+    public Option<int> Queue { get; } = new("--queue") { Description = "First queue of the interface (AF_XDP binds one socket per queue)", DefaultValueFactory = _ => 0 };
+    public Option<string?> Cores { get; } = new("--cores") { Description = "CPUs to run one worker each on, e.g. 0-1 or 0,2 (default: one worker, not pinned)" };
+    public Option<long> Count { get; } = new("--count", "-c") { Description = "Stop after this many packets (all workers together)" };
+    public Option<string?> Duration { get; } = new("--duration", "-d") { Description = "Stop after this long: 5s, 250ms, 2m" };
+    public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object with the totals" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Interface);
+        command.Options.Add(Driver);
+        command.Options.Add(Queue);
+        command.Options.Add(Cores);
+        command.Options.Add(Count);
+        command.Options.Add(Duration);
+        command.Options.Add(Json);
+    }
+
+    /// <summary>The CPU list, or null for a single unpinned worker.</summary>
+    public IReadOnlyList<int>? ParseCores(ParseResult parse)
+    {
+        string? text = parse.GetValue(Cores);
+        if (text is null) return null;
+        try
+        {
+            IReadOnlyList<int> cpus = CpuList.Parse(text);
+            IReadOnlyList<int> allowed = CpuAffinity.AllowedCpus();
+            int missing = cpus.FirstOrDefault(cpu => !allowed.Contains(cpu), -1);
+            if (missing >= 0) throw new CommandLineException($"--cores: CPU {missing} is not available to this process (allowed: {string.Join(',', allowed)})");
+            return cpus;
+        }
+        catch (FormatException e)
+        {
+            throw new CommandLineException($"--cores: {e.Message}");
+        }
+    }
+
+    /// <summary>Count and duration: at least one must be given (a data-path command never runs unbounded by accident).</summary>
+    public (long Count, TimeSpan? Duration) ParseLimits(ParseResult parse)
+    {
+        long count = parse.GetValue(Count);
+        string? durationText = parse.GetValue(Duration);
+        if (count < 0) throw new CommandLineException($"--count: {count} is negative");
+        TimeSpan? duration = durationText is null ? null : ValueParsers.Duration(durationText, "--duration");
+        if (count == 0 && duration is null) throw new CommandLineException("give --count N or --duration T (Ctrl-C also stops)");
+        return (count, duration);
+    }
+
+    private static bool TryParseDriver(string text, out PortDriver driver)
+    {
+        (bool known, driver) = text switch
+        {
+            "auto" => (true, PortDriver.Auto),
+            "afxdp" or "af_xdp" or "xdp" => (true, PortDriver.AfXdp),
+            "afpacket" or "af_packet" or "packet" => (true, PortDriver.AfPacket),
+            _ => (false, PortDriver.Auto),
+        };
+        return known;
+    }
+}

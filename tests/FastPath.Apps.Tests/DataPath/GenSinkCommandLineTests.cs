@@ -1,0 +1,181 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using FastPath.TestKit;
+
+namespace FastPath.Apps.Tests.DataPath;
+
+/// <summary>
+/// `fastpath gen` and `fastpath sink` as processes on a veth lab, against the kernel in the peer namespace:
+/// exact counts (the peer's own interface counters), valid frames (the kernel's UDP socket only delivers
+/// datagrams whose checksums are right), clean stops on SIGTERM and nothing left after SIGKILL.
+/// </summary>
+public sealed class GenSinkCommandLineTests
+{
+    private const int PeerPort = 9000;
+    private static readonly TimeSpan AttachTimeout = TimeSpan.FromSeconds(30);
+
+    [Theory]
+    [InlineData("afxdp", null)]
+    [InlineData("afpacket", null)]
+    [InlineData("afpacket", "0-1")]
+    public void Gen_sends_exactly_count_valid_frames_to_the_kernel_peer(string driver, string? cores)
+    {
+        using NetLab lab = NetLab.Create();
+        using Socket peer = lab.OpenPeerUdp(PeerPort);
+        const int Count = 500;
+        var args = new List<string>
+        {
+            "gen", "--iface", lab.LocalInterface, "--driver", driver, "--dst-mac", lab.PeerMac.ToString(),
+            "--src-ip", lab.LocalIp.ToString(), "--dst-ip", lab.PeerIp.ToString(), "--dst-port", PeerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--size", "100", "--count", Count.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json",
+        };
+        if (cores != null) args.AddRange(["--cores", cores]);
+
+        var (exit, stdout, stderr) = FastpathCli.Run([.. args]);
+
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        using JsonDocument report = JsonDocument.Parse(stdout);
+        Assert.Equal(Count, report.RootElement.GetProperty("tx_packets").GetInt64());
+        Assert.Equal(Count * 100, report.RootElement.GetProperty("tx_bytes").GetInt64());
+        Assert.Equal(driver, report.RootElement.GetProperty("driver").GetString());
+        Assert.True(report.RootElement.GetProperty("pps").GetDouble() > 0);
+        Assert.False(string.IsNullOrEmpty(report.RootElement.GetProperty("mode").GetString()));
+
+        // veth counts every frame it hands the peer as received or dropped (backlog full): together, exactly what was sent.
+        (long received, long dropped) = PeerCounters(lab);
+        Assert.Equal(Count, received + dropped);
+        int datagrams = DrainDatagrams(peer, expectedLength: 100 - 42);
+        Assert.True(datagrams > 0 && datagrams <= Count, $"the kernel socket received {datagrams} valid datagrams");
+        Assert.False(NetLab.HasXdpProgram(lab.LocalInterface), "an XDP program was left on the interface");
+    }
+
+    [Theory]
+    [InlineData("afxdp")]
+    [InlineData("afpacket")]
+    public void Sink_counts_what_the_kernel_peer_sends(string driver)
+    {
+        using NetLab lab = NetLab.Create();
+        using var sink = new FastpathCli.Running("sink", "--iface", lab.LocalInterface, "--driver", driver, "--count", "50", "--duration", "30s", "--json");
+        WaitUntilReady(sink);
+        SendFromPeer(lab, 50);
+
+        var (exit, stdout, stderr) = sink.WaitForExit(TimeSpan.FromSeconds(60));
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        using JsonDocument report = JsonDocument.Parse(stdout);
+        Assert.Equal(50, report.RootElement.GetProperty("rx_packets").GetInt64());
+        Assert.Equal(50 * (14 + 20 + 8 + 32), report.RootElement.GetProperty("rx_bytes").GetInt64());
+        Assert.Equal(driver, report.RootElement.GetProperty("driver").GetString());
+        Assert.False(NetLab.HasXdpProgram(lab.LocalInterface));
+    }
+
+    [Fact]
+    public void Sigterm_stops_the_sink_which_prints_its_totals_and_detaches()
+    {
+        using NetLab lab = NetLab.Create();
+        using var sink = new FastpathCli.Running("sink", "--iface", lab.LocalInterface, "--driver", "afxdp", "--duration", "120s", "--json");
+        WaitUntilReady(sink);
+        SendFromPeer(lab, 20);
+        Thread.Sleep(500);
+        sink.Signal(15);
+
+        var (exit, stdout, stderr) = sink.WaitForExit(TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        using JsonDocument report = JsonDocument.Parse(stdout);
+        Assert.Equal(20, report.RootElement.GetProperty("rx_packets").GetInt64());
+        Assert.False(NetLab.HasXdpProgram(lab.LocalInterface), "SIGTERM left an XDP program attached");
+    }
+
+    [Fact]
+    public void Sigkill_leaves_no_xdp_program_behind()
+    {
+        using NetLab lab = NetLab.Create();
+        using var sink = new FastpathCli.Running("sink", "--iface", lab.LocalInterface, "--driver", "afxdp", "--duration", "120s");
+        WaitUntilReady(sink);
+        sink.Process.Kill();
+        sink.WaitForExit(TimeSpan.FromSeconds(30));
+
+        // The BPF link is released when the kernel closes the dead process's descriptors; allow it a moment.
+        bool attached = true;
+        for (int i = 0; i < 50 && attached; i++)
+        {
+            attached = NetLab.HasXdpProgram(lab.LocalInterface);
+            if (attached) Thread.Sleep(100);
+        }
+        Assert.False(attached, "SIGKILL left an XDP program attached");
+    }
+
+    [Fact]
+    public void Auto_picks_afxdp_where_it_can_attach()
+    {
+        using NetLab lab = NetLab.Create();
+        var (exit, stdout, stderr) = FastpathCli.Run("sink", "--iface", lab.LocalInterface, "--driver", "auto", "--duration", "300ms", "--json");
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        using JsonDocument report = JsonDocument.Parse(stdout);
+        Assert.Equal("afxdp", report.RootElement.GetProperty("driver").GetString());
+        Assert.Equal(0, report.RootElement.GetProperty("rx_packets").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("gen", "--iface", "fpnosuch0", "--src-ip", "10.0.0.1", "--dst-ip", "10.0.0.2", "--count", "1")]
+    [InlineData("sink", "--iface", "fpnosuch0", "--count", "1")]
+    [InlineData("gen", "--iface", "lo", "--src-ip", "10.0.0.1", "--dst-ip", "10.0.0.2")]
+    [InlineData("gen", "--iface", "lo", "--src-ip", "10.0.0.256", "--dst-ip", "10.0.0.2", "--count", "1")]
+    [InlineData("gen", "--iface", "lo", "--src-ip", "10.0.0.1", "--dst-ip", "10.0.0.2", "--count", "1", "--size", "59")]
+    [InlineData("gen", "--iface", "lo", "--src-ip", "10.0.0.1", "--dst-ip", "10.0.0.2", "--count", "1", "--driver", "dpdk")]
+    [InlineData("sink", "--iface", "lo", "--count", "1", "--cores", "3-1")]
+    [InlineData("sink", "--iface", "lo", "--duration", "soon")]
+    public void Bad_input_is_one_line_and_exit_2(params string[] args)
+    {
+        // None of these reaches a driver: each is refused before any socket is opened, so nothing is sent on lo.
+        var (exit, stdout, stderr) = FastpathCli.Run(args);
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("fastpath: ", stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>Waits for the "receiving on" line the sink prints once its port is attached and bound.</summary>
+    private static void WaitUntilReady(FastpathCli.Running process) =>
+        Assert.True(process.WaitForStderr("receiving on", AttachTimeout), $"fastpath did not say it was receiving within {AttachTimeout}");
+
+    private static void SendFromPeer(NetLab lab, int count)
+    {
+        lab.InNamespace(() =>
+        {
+            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            udp.Bind(lab.PeerEndPoint(0));
+            var payload = new byte[32];
+            for (int i = 0; i < count; i++) udp.SendTo(payload, new IPEndPoint(IPAddress.Parse(lab.LocalIp.ToString()), 9));
+        });
+    }
+
+    private static int DrainDatagrams(Socket peer, int expectedLength)
+    {
+        var buffer = new byte[2048];
+        int datagrams = 0;
+        peer.ReceiveTimeout = 500;
+        try
+        {
+            while (true)
+            {
+                int length = peer.Receive(buffer);
+                Assert.Equal(expectedLength, length);
+                datagrams++;
+            }
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
+        {
+            return datagrams;
+        }
+    }
+
+    private static (long Received, long Dropped) PeerCounters(NetLab lab)
+    {
+        CommandResult result = lab.RunInPeer("ip", "-j", "-s", "link", "show", "dev", lab.PeerInterface);
+        Assert.True(result.Succeeded, result.Error);
+        using JsonDocument json = JsonDocument.Parse(result.Output);
+        JsonElement rx = json.RootElement[0].GetProperty("stats64").GetProperty("rx");
+        return (rx.GetProperty("packets").GetInt64(), rx.GetProperty("dropped").GetInt64());
+    }
+}

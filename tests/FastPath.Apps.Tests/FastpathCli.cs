@@ -1,0 +1,92 @@
+using System.Diagnostics;
+
+namespace FastPath.Apps.Tests;
+
+/// <summary>Runs the real <c>fastpath</c> binary from the test output folder, as a user would.</summary>
+internal static class FastpathCli
+{
+    public static ProcessStartInfo StartInfo(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fastpath.dll"));
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        return start;
+    }
+
+    public static (int Exit, string Stdout, string Stderr) Run(params string[] args)
+    {
+        using var process = Process.Start(StartInfo(args))!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000), "fastpath did not finish in 60 s");
+        return (process.ExitCode, stdout, stderr.Result);
+    }
+
+    /// <summary>A running fastpath whose output is collected in the background.</summary>
+    public sealed class Running : IDisposable
+    {
+        private readonly Task<string> _stdout;
+        private readonly Task<string> _stderr;
+        private readonly System.Collections.Concurrent.BlockingCollection<string> _stderrLines = [];
+
+        public Running(params string[] args)
+        {
+            Process = Process.Start(StartInfo(args))!;
+            _stdout = Process.StandardOutput.ReadToEndAsync();
+            _stderr = Task.Run(() =>
+            {
+                var all = new System.Text.StringBuilder();
+                while (Process.StandardError.ReadLine() is { } line)
+                {
+                    all.AppendLine(line);
+                    _stderrLines.Add(line);
+                }
+                _stderrLines.CompleteAdding();
+                return all.ToString();
+            });
+        }
+
+        /// <summary>Waits for a stderr line containing <paramref name="text"/>; false if the process ends or the time runs out first.</summary>
+        public bool WaitForStderr(string text, TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (DateTime.UtcNow < deadline)
+            {
+                if (!_stderrLines.TryTake(out string? line, TimeSpan.FromMilliseconds(100)))
+                {
+                    if (_stderrLines.IsCompleted) return false;
+                    continue;
+                }
+                if (line.Contains(text, StringComparison.Ordinal)) return true;
+            }
+            return false;
+        }
+
+        public Process Process { get; }
+
+        /// <summary>Sends a signal by number (15 SIGTERM, 2 SIGINT) with kill(1).</summary>
+        public void Signal(int signal)
+        {
+            using var kill = Process.Start("kill", [$"-{signal}", Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+        }
+
+        public (int Exit, string Stdout, string Stderr) WaitForExit(TimeSpan timeout)
+        {
+            Assert.True(Process.WaitForExit(timeout), $"fastpath did not exit within {timeout}");
+            return (Process.ExitCode, _stdout.Result, _stderr.Result);
+        }
+
+        public void Dispose()
+        {
+            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+            Process.Dispose();
+            _stderrLines.Dispose();
+        }
+    }
+}
