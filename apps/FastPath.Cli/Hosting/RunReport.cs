@@ -39,8 +39,6 @@ internal sealed class RunReport(string command, WorkerPorts ports)
         string driver = info?.Driver ?? "none";
         string mode = info?.Mode ?? "none";
         string queues = string.Join(',', ports.Queues);
-        if (ports.FallbackReason is { } reason)
-            Console.Error.WriteLine($"fastpath {command}: AF_XDP not used ({reason}); using AF_PACKET");
         if (json)
         {
             using var stdout = Console.OpenStandardOutput();

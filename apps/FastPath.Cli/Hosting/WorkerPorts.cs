@@ -39,6 +39,7 @@ internal sealed class WorkerPorts(string interfaceName, PortDriver driver, int f
     public void AnnounceReady(string command, string verb)
     {
         PortInfo? info = First;
+        if (FallbackReason is { } reason) Console.Error.WriteLine($"fastpath {command}: AF_XDP not used ({reason}); using AF_PACKET");
         Console.Error.WriteLine($"fastpath {command}: {verb} on {info?.Name} queue {string.Join(',', Queues)} ({info?.Driver}, {info?.Mode}); Ctrl-C stops");
     }
 

@@ -116,6 +116,36 @@ public sealed class GenSinkCommandLineTests
         Assert.Equal(0, report.RootElement.GetProperty("rx_packets").GetInt64());
     }
 
+    [Fact]
+    public void Auto_falls_back_to_afpacket_and_says_why_when_xdp_is_not_allowed()
+    {
+        using NetLab lab = NetLab.Create();
+        // Root without CAP_BPF and CAP_SYS_ADMIN (and CAP_PERFMON): AF_PACKET is allowed, loading an XDP program is not.
+        var (exit, stdout, stderr) = RunWithoutCapabilities("-bpf,-sys_admin,-perfmon",
+            "sink", "--iface", lab.LocalInterface, "--driver", "auto", "--duration", "300ms", "--json");
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        using JsonDocument report = JsonDocument.Parse(stdout);
+        Assert.Equal("afpacket", report.RootElement.GetProperty("driver").GetString());
+        Assert.Contains("EPERM", report.RootElement.GetProperty("fallback_reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains("AF_XDP not used", stderr, StringComparison.Ordinal);
+        Assert.False(NetLab.HasXdpProgram(lab.LocalInterface));
+    }
+
+    [Theory]
+    [InlineData("afxdp")]
+    [InlineData("afpacket")]
+    [InlineData("auto")]
+    public void Without_the_capabilities_a_driver_needs_the_error_is_one_line_and_exit_2(string driver)
+    {
+        using NetLab lab = NetLab.Create();
+        var (exit, stdout, stderr) = RunWithoutCapabilities("-net_raw,-net_admin,-bpf,-sys_admin,-perfmon",
+            "sink", "--iface", lab.LocalInterface, "--driver", driver, "--duration", "300ms");
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Matches("needs root or CAP_NET_RAW", stderr);
+    }
+
     [Theory]
     [InlineData("gen", "--iface", "fpnosuch0", "--src-ip", "10.0.0.1", "--dst-ip", "10.0.0.2", "--count", "1")]
     [InlineData("sink", "--iface", "fpnosuch0", "--count", "1")]
@@ -138,6 +168,23 @@ public sealed class GenSinkCommandLineTests
     /// <summary>Waits for the "receiving on" line the sink prints once its port is attached and bound.</summary>
     private static void WaitUntilReady(FastpathCli.Running process) =>
         Assert.True(process.WaitForStderr("receiving on", AttachTimeout), $"fastpath did not say it was receiving within {AttachTimeout}");
+
+    /// <summary>Runs fastpath as root with capabilities removed from its bounding set (setpriv, util-linux): what an unprivileged user meets.</summary>
+    private static (int Exit, string Stdout, string Stderr) RunWithoutCapabilities(string dropped, params string[] args)
+    {
+        string setpriv = Requirements.Tool("setpriv", "util-linux");
+        var start = FastpathCli.StartInfo(args);
+        start.ArgumentList.Insert(0, start.FileName);
+        start.ArgumentList.Insert(0, "--");
+        start.ArgumentList.Insert(0, dropped);
+        start.ArgumentList.Insert(0, "--bounding-set");
+        start.FileName = setpriv;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000), "fastpath did not finish in 60 s");
+        return (process.ExitCode, stdout, stderr.Result);
+    }
 
     private static void SendFromPeer(NetLab lab, int count)
     {
