@@ -12,11 +12,11 @@ namespace FastPath.Drivers.Linux.AfXdp;
 /// </summary>
 internal sealed unsafe class XskSocket : IDisposable
 {
-    private readonly XskSocketHandle _handle;
+    private readonly FileDescriptorHandle _handle;
     private readonly RingMapping[] _mappings = new RingMapping[4];
     private int _disposed;
 
-    private XskSocket(XskSocketHandle handle) => _handle = handle;
+    private XskSocket(FileDescriptorHandle handle) => _handle = handle;
 
     ~XskSocket() => Unmap();
 
@@ -39,7 +39,7 @@ internal sealed unsafe class XskSocket : IDisposable
     {
         int fd = Interop.Socket.Create(Interop.Socket.AF_XDP, Interop.Socket.SOCK_RAW | Interop.Socket.SOCK_CLOEXEC, 0);
         if (fd < 0) ThrowSocketFailed(Marshal.GetLastPInvokeError());
-        var socket = new XskSocket(new XskSocketHandle(fd));
+        var socket = new XskSocket(new FileDescriptorHandle(fd));
         try
         {
             socket.Setup(umem, (uint)ringSize);

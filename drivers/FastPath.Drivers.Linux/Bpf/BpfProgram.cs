@@ -10,9 +10,9 @@ internal sealed unsafe class BpfProgram : IDisposable
     private const int VerifierLogSize = 64 * 1024;
     private static readonly byte[] GplLicense = "GPL\0"u8.ToArray();
 
-    private BpfProgram(BpfHandle handle) => Handle = handle;
+    private BpfProgram(FileDescriptorHandle handle) => Handle = handle;
 
-    internal BpfHandle Handle { get; }
+    internal FileDescriptorHandle Handle { get; }
 
     /// <summary>
     /// Loads an XDP program under the GPL licence (helpers such as bpf_redirect_map are GPL-only). The first
@@ -22,11 +22,11 @@ internal sealed unsafe class BpfProgram : IDisposable
     public static BpfProgram LoadXdp(ReadOnlySpan<BpfInstruction> instructions, string name)
     {
         int fd = Load(instructions, name, log: default, out int errno);
-        if (fd >= 0) return new BpfProgram(new BpfHandle(fd));
+        if (fd >= 0) return new BpfProgram(new FileDescriptorHandle(fd));
 
         byte[] log = new byte[VerifierLogSize];
         fd = Load(instructions, name, log, out int retryErrno);
-        if (fd >= 0) return new BpfProgram(new BpfHandle(fd));
+        if (fd >= 0) return new BpfProgram(new FileDescriptorHandle(fd));
         string verifier = DecodeLog(log);
         var error = new SyscallException("bpf(BPF_PROG_LOAD)", retryErrno == 0 ? errno : retryErrno);
         if (verifier.Length == 0) throw error;

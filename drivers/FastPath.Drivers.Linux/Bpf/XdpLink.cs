@@ -10,9 +10,9 @@ namespace FastPath.Drivers.Linux.Bpf;
 /// </summary>
 internal sealed unsafe class XdpLink : IDisposable
 {
-    private readonly BpfHandle _handle;
+    private readonly FileDescriptorHandle _handle;
 
-    private XdpLink(BpfHandle handle, int interfaceIndex, XdpAttachMode mode)
+    private XdpLink(FileDescriptorHandle handle, int interfaceIndex, XdpAttachMode mode)
     {
         _handle = handle;
         InterfaceIndex = interfaceIndex;
@@ -34,12 +34,12 @@ internal sealed unsafe class XdpLink : IDisposable
         if (mode != XdpAttachMode.Generic)
         {
             int fd = Create(program, interfaceIndex, Interop.Bpf.XDP_FLAGS_DRV_MODE, out int errno);
-            if (fd >= 0) return new XdpLink(new BpfHandle(fd), interfaceIndex, XdpAttachMode.Native);
+            if (fd >= 0) return new XdpLink(new FileDescriptorHandle(fd), interfaceIndex, XdpAttachMode.Native);
             if (mode == XdpAttachMode.Native || !NativeUnsupported(errno)) ThrowAttachFailed(interfaceName, "native", errno);
         }
         int genericFd = Create(program, interfaceIndex, Interop.Bpf.XDP_FLAGS_SKB_MODE, out int genericErrno);
         if (genericFd < 0) ThrowAttachFailed(interfaceName, "generic", genericErrno);
-        return new XdpLink(new BpfHandle(genericFd), interfaceIndex, XdpAttachMode.Generic);
+        return new XdpLink(new FileDescriptorHandle(genericFd), interfaceIndex, XdpAttachMode.Generic);
     }
 
     /// <summary>The kernel's view of the link (type, ids, the interface it is attached to).</summary>

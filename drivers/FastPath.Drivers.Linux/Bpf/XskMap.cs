@@ -8,9 +8,9 @@ namespace FastPath.Drivers.Linux.Bpf;
 /// </summary>
 internal sealed unsafe class XskMap : IDisposable
 {
-    private readonly BpfHandle _handle;
+    private readonly FileDescriptorHandle _handle;
 
-    private XskMap(BpfHandle handle, int capacity)
+    private XskMap(FileDescriptorHandle handle, int capacity)
     {
         _handle = handle;
         Capacity = capacity;
@@ -19,7 +19,7 @@ internal sealed unsafe class XskMap : IDisposable
     /// <summary>Entries (queues) the map holds.</summary>
     public int Capacity { get; }
 
-    internal BpfHandle Handle => _handle;
+    internal FileDescriptorHandle Handle => _handle;
 
     public static XskMap Create(int capacity, string name = "fastpath_xsks")
     {
@@ -34,7 +34,7 @@ internal sealed unsafe class XskMap : IDisposable
         BpfNames.Write(name, attr.MapName);
         int fd = Interop.Bpf.Call(Interop.Bpf.BPF_MAP_CREATE, ref attr);
         if (fd < 0) Errors.ThrowLast("bpf(BPF_MAP_CREATE, XSKMAP)");
-        return new XskMap(new BpfHandle(fd), capacity);
+        return new XskMap(new FileDescriptorHandle(fd), capacity);
     }
 
     /// <summary>Points <paramref name="queue"/> at the AF_XDP socket <paramref name="socketFd"/>.</summary>
