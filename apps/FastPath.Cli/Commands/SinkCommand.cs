@@ -1,27 +1,33 @@
 using System.CommandLine;
+using FastPath.Apps.Generator;
 using FastPath.Apps.Hosting;
+using FastPath.Apps.Plots;
 using FastPath.Apps.Sink;
 using FastPath.Cli.Hosting;
 using FastPath.Cli.Options;
-using FastPath.Drivers.Linux;
 using FastPath.Drivers.Linux.AfPacket;
 using FastPath.Drivers.Linux.Devices;
 
 namespace FastPath.Cli.Commands;
 
-/// <summary><c>fastpath sink</c>: receives and counts every frame on an interface, then prints packets and pps.</summary>
+/// <summary>
+/// <c>fastpath sink</c>: receives and counts every frame on an interface; frames with a generator's signature
+/// are counted per stream (loss, reordering, duplicates, one-way latency). Prints packets, pps and a table.
+/// </summary>
 internal static class SinkCommand
 {
     public static Command Create()
     {
         var port = new PortOptions();
         var promiscuous = new Option<bool>("--promisc") { Description = "Also receive frames addressed to other MACs (AF_PACKET; AF_XDP sees what the NIC delivers)" };
-        var command = new Command("sink", "Receive and count frames (AF_XDP or AF_PACKET), then print packets and pps received");
+        var noSignature = new Option<bool>("--no-signature") { Description = "Count frames only; do not look for the generator's signatures" };
+        var command = new Command("sink", "Receive and count frames (AF_XDP or AF_PACKET); per stream: loss, reordering, duplicates, one-way latency");
         port.AddTo(command);
         command.Options.Add(promiscuous);
+        command.Options.Add(noSignature);
         command.SetAction(parse =>
         {
-            string interfaceName = parse.GetRequiredValue(port.Interface);
+            string interfaceName = parse.GetRequiredValue(port.Interface)!;
             IReadOnlyList<int>? cores = port.ParseCores(parse);
             (long count, TimeSpan? duration) = port.ParseLimits(parse);
             NetworkDevice device = NetworkDevice.Find(interfaceName);
@@ -34,17 +40,31 @@ internal static class SinkCommand
                 Promiscuous = parse.GetValue(promiscuous),
                 LargeReceiveRings = true,
             };
-            return Run(ports, cores, count, duration, parse.GetValue(port.Json));
+            var settings = new SinkSettings
+            {
+                Quota = count == 0 ? null : new SinkQuota(count),
+                Duration = duration,
+                Signatures = !parse.GetValue(noSignature),
+            };
+            return Run(ports, cores, settings, parse.GetValue(port.Json), port.WantsProgress(parse), parse.GetValue(port.Plot));
         });
         return command;
     }
 
-    private static int Run(WorkerPorts ports, IReadOnlyList<int>? cores, long count, TimeSpan? duration, bool json)
+    private static int Run(WorkerPorts ports, IReadOnlyList<int>? cores, SinkSettings settings, bool json, bool showProgress, string? plotFile)
     {
-        var quota = count == 0 ? null : new SinkQuota(count);
+        int workers = cores?.Count ?? 1;
+        var counters = Enumerable.Range(0, workers).Select(_ => new LiveCounters()).ToArray();
+        using var progress = new ProgressReporter("sink", counters, showProgress, showTx: false, showRx: true);
         using var stop = new StopSignal();
-        SinkResult[] results = PinnedWorkers.Run(cores, ports.Open, (_, port) => PacketSink.Run(port, quota, duration, stop.Token), stop.Source,
-            () => ports.AnnounceReady("sink", "receiving"));
+        SinkResult[] results = PinnedWorkers.Run(cores, ports.Open,
+            (worker, port) => PacketSink.Run(port, settings with { Counters = counters[worker] }, stop.Token), stop.Source,
+            () =>
+            {
+                ports.AnnounceReady("sink", "receiving");
+                if (showProgress || plotFile != null) progress.Start();
+            });
+        progress.Stop();
 
         long packets = results.Sum(r => r.Packets);
         long bytes = results.Sum(r => r.Bytes);
@@ -53,13 +73,40 @@ internal static class SinkCommand
         report.Add("rx_bytes", bytes);
         // The rate is over the time frames were arriving (first to last), so a sink started before its
         // sender does not understate it; elapsed_seconds is the whole run.
-        report.AddRate(results.Max(r => r.Active), packets, packets == 0 ? 0 : (int)(bytes / packets));
+        report.AddRate(results.Max(r => r.Active), packets, bytes);
         report.Add("elapsed_seconds", Math.Round(results.Max(r => r.Elapsed).TotalSeconds, 6));
         report.Add("rx_dropped", results.Sum(r => r.Port.RxDropped));
         report.Add("rx_invalid", results.Sum(r => r.Port.RxInvalid));
         report.Add("rx_ring_full", results.Sum(r => r.Port.RxRingFull));
         report.Add("fill_ring_empty", results.Sum(r => r.Port.FillRingEmpty));
-        report.Write(json, $"received {packets} packets ({bytes} bytes)");
+
+        LatencyHistogram? latency = null;
+        string summary = $"received {packets} packets ({bytes} bytes)";
+        if (settings.Signatures)
+        {
+            IReadOnlyList<StreamReport> streams = StreamReport.Merge(results.Select(r => r.Signatures!), out latency);
+            long signed = results.Sum(r => r.Signatures!.Signed);
+            report.Add("signed_packets", signed);
+            var table = new List<RunReport.Fields>();
+            if (streams.Count > 0) report.AddTableRow(["stream", "rx_packets", "lost", "reordered", "duplicates", "p50_us", "p90_us", "p99_us", "p999_us", "max_us"]);
+            foreach (StreamReport stream in streams)
+            {
+                var fields = new RunReport.Fields();
+                fields.Add("id", stream.Id);
+                GenCommand.AddReceived(fields, stream, "latency_us");
+                table.Add(fields);
+                string[] cells = GenCommand.ReceivedCells(stream);
+                report.AddTableRow([stream.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), .. cells[..4],
+                    Micro(stream.Latency.P50), Micro(stream.Latency.P90), Micro(stream.Latency.P99), Micro(stream.Latency.P999), Micro(stream.Latency.Max)]);
+            }
+            report.Add("streams", table);
+            long lost = streams.Sum(s => s.Lost);
+            summary += $", {signed} signed in {streams.Count} streams, {lost} lost";
+        }
+        report.Write(json, summary);
+        if (plotFile != null) MeasurementPlot.Write(plotFile, $"fastpath sink on {ports.First?.Name}", progress.Samples, latency, "one-way latency");
         return 0;
     }
+
+    private static string Micro(long nanoseconds) => (nanoseconds / 1000.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
 }

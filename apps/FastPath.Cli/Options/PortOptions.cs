@@ -5,9 +5,10 @@ using FastPath.Engine.Threading;
 namespace FastPath.Cli.Options;
 
 /// <summary>The options every data-path command shares: where to attach, with which driver, on which cores, for how long.</summary>
-internal sealed class PortOptions
+/// <param name="interfaceRequired">False where another output can stand in for the interface (gen --pcap-out).</param>
+internal sealed class PortOptions(bool interfaceRequired = true)
 {
-    public Option<string> Interface { get; } = new("--iface", "-I") { Description = "Network interface to attach to", Required = true };
+    public Option<string?> Interface { get; } = new("--iface", "-I") { Description = "Network interface to attach to", Required = interfaceRequired };
     public Option<PortDriver> Driver { get; } = new("--driver")
     {
         Description = "afxdp, afpacket, or auto (AF_XDP where it can attach, AF_PACKET otherwise)",
@@ -24,6 +25,8 @@ internal sealed class PortOptions
     public Option<long> Count { get; } = new("--count", "-c") { Description = "Stop after this many packets (all workers together)" };
     public Option<string?> Duration { get; } = new("--duration", "-d") { Description = "Stop after this long: 5s, 250ms, 2m" };
     public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object with the totals" };
+    public Option<bool> Progress { get; } = new("--progress") { Description = "Print a line a second on stderr (the default when stderr is a terminal)" };
+    public Option<string?> Plot { get; } = new("--plot") { Description = "Write an SVG chart of the rate over time and the latency histogram to this file" };
 
     public void AddTo(Command command)
     {
@@ -34,6 +37,8 @@ internal sealed class PortOptions
         command.Options.Add(Count);
         command.Options.Add(Duration);
         command.Options.Add(Json);
+        command.Options.Add(Progress);
+        command.Options.Add(Plot);
     }
 
     /// <summary>The CPU list, or null for a single unpinned worker.</summary>
@@ -55,16 +60,22 @@ internal sealed class PortOptions
         }
     }
 
-    /// <summary>Count and duration: at least one must be given (a data-path command never runs unbounded by accident).</summary>
-    public (long Count, TimeSpan? Duration) ParseLimits(ParseResult parse)
+    /// <summary>
+    /// Count and duration: at least one must be given (a data-path command never runs unbounded by accident),
+    /// unless <paramref name="boundedOtherwise"/> (a replay with a number of loops).
+    /// </summary>
+    public (long Count, TimeSpan? Duration) ParseLimits(ParseResult parse, bool boundedOtherwise = false)
     {
         long count = parse.GetValue(Count);
         string? durationText = parse.GetValue(Duration);
         if (count < 0) throw new CommandLineException($"--count: {count} is negative");
         TimeSpan? duration = durationText is null ? null : ValueParsers.Duration(durationText, "--duration");
-        if (count == 0 && duration is null) throw new CommandLineException("give --count N or --duration T (Ctrl-C also stops)");
+        if (count == 0 && duration is null && !boundedOtherwise) throw new CommandLineException("give --count N or --duration T (Ctrl-C also stops)");
         return (count, duration);
     }
+
+    /// <summary>Live progress: asked for with --progress, or stderr is a terminal.</summary>
+    public bool WantsProgress(ParseResult parse) => parse.GetValue(Progress) || !Console.IsErrorRedirected;
 
     private static bool TryParseDriver(string text, out PortDriver driver)
     {

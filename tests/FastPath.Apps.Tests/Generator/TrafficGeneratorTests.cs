@@ -13,7 +13,7 @@ namespace FastPath.Apps.Tests.Generator;
 /// <summary>The generator and the sink over an in-memory wire: exact counts, valid frames, no allocation per packet.</summary>
 public sealed class TrafficGeneratorTests
 {
-    private static readonly UdpStream Stream = new(TestFrames.HostA, TestFrames.HostB, TestFrames.IpA, TestFrames.IpB, 4000, 5000);
+    private static readonly StreamSpec Stream = new(TestFrames.HostA, TestFrames.HostB, TestFrames.IpA, TestFrames.IpB, 4000, 5000);
 
     [Theory]
     [InlineData(1, 60)]
@@ -26,7 +26,7 @@ public sealed class TrafficGeneratorTests
         using (a)
         using (b)
         {
-            UdpStream stream = Stream with { FrameSize = frameSize };
+            StreamSpec stream = Stream with { Sizes = FrameSizes.Fixed(frameSize) };
             GeneratorResult sent = default;
             var sender = new Thread(() => sent = TrafficGenerator.Run(a, stream, count, null, CancellationToken.None));
             sender.Start();
@@ -88,10 +88,10 @@ public sealed class TrafficGeneratorTests
         using (a)
         using (b)
         {
-            var error = Assert.Throws<ArgumentException>(() => TrafficGenerator.Run(a, Stream with { FrameSize = 9000 }, 1, null, CancellationToken.None));
+            var error = Assert.Throws<ArgumentException>(() => TrafficGenerator.Run(a, Stream with { Sizes = FrameSizes.Fixed(9000) }, 1, null, CancellationToken.None));
             Assert.Contains("exceeds the interface's largest frame", error.Message, StringComparison.Ordinal);
-            Assert.NotNull((Stream with { FrameSize = 59 }).FindProblem(1500));
-            Assert.Null((Stream with { FrameSize = 1514 }).FindProblem(1500));
+            Assert.NotNull((Stream with { Sizes = FrameSizes.Fixed(59) }).FindProblem(1500));
+            Assert.Null((Stream with { Sizes = FrameSizes.Fixed(1514) }).FindProblem(1500));
         }
     }
 
@@ -105,7 +105,7 @@ public sealed class TrafficGeneratorTests
             SinkResult result = default;
             var sink = new Thread(() => result = PacketSink.Run(b, 3000, TimeSpan.FromSeconds(30), CancellationToken.None));
             sink.Start();
-            TrafficGenerator.Run(a, Stream with { FrameSize = 100 }, 3000, null, CancellationToken.None);
+            TrafficGenerator.Run(a, Stream with { Sizes = FrameSizes.Fixed(100) }, 3000, null, CancellationToken.None);
             sink.Join();
             Assert.Equal(3000, result.Packets);
             Assert.Equal(300_000, result.Bytes);
@@ -130,15 +130,15 @@ public sealed class TrafficGeneratorTests
         }
     }
 
-    private static void AssertValidUdp(Span<byte> frame, UdpStream stream)
+    private static void AssertValidUdp(Span<byte> frame, StreamSpec stream)
     {
-        Assert.Equal(stream.FrameSize, frame.Length);
+        Assert.Equal(stream.Sizes.Largest, frame.Length);
         Assert.True(EthernetFrame.TryParse(frame, out EthernetFrame ethernet));
         Assert.Equal(stream.DestinationMac, ethernet.Destination);
         Assert.True(Ipv4Packet.TryParse(ethernet.Payload, out Ipv4Packet ip));
         Assert.True(ip.VerifyChecksum());
         Assert.True(Ipv4Repr.TryParse(ip, out Ipv4Repr ipRepr));
-        Assert.Equal(stream.SourceIp, ipRepr.Source);
+        Assert.Equal(stream.SourceIps.First, ipRepr.Source);
         Assert.True(UdpPacket.TryParse(ip.Payload, out UdpPacket udp));
         Assert.True(InternetChecksum.IsValidWithPseudoHeader(ipRepr.Source, ipRepr.Destination, IpProtocol.Udp, ip.Payload));
         Assert.Equal(stream.DestinationPort, udp.DestinationPort);
