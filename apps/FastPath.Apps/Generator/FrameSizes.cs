@@ -3,7 +3,7 @@ namespace FastPath.Apps.Generator;
 /// <summary>
 /// The sizes of a stream's frames, without the 4-byte FCS: one size, a range whose sizes are used in turn (or
 /// at random), or the simple IMIX of 7:4:1 frames of 64, 594 and 1518 bytes on the wire (60, 590 and 1514
-/// here), whose mean is 353.8 bytes (357.8 on the wire with FCS).
+/// here), whose mean is 357.8 bytes (361.8 with the FCS, 385.8 with preamble and gap too).
 /// </summary>
 public readonly record struct FrameSizes
 {

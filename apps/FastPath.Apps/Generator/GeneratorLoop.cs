@@ -74,7 +74,7 @@ internal sealed class GeneratorLoop
         for (int i = 0; i < streams.Count; i++)
         {
             long start = streams[i].FlowCount / settings.Workers * settings.Worker;
-            _builders[i] = new StreamFrameBuilder(streams[i], (byte)settings.Worker, tag, start);
+            _builders[i] = new StreamFrameBuilder(streams[i], (byte)settings.Worker, tag, start, settings.RewriteFrames);
             tag += _builders[i].VariantCount;
         }
         _streamPackets = new long[streams.Count];

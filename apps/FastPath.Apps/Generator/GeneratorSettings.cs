@@ -21,6 +21,13 @@ public sealed record GeneratorSettings
     /// <summary>How long to keep receiving after the last frame left, for the last returns (with <see cref="Measure"/>).</summary>
     public TimeSpan MeasureLinger { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Write every frame whole from its template. Needed only behind a port that changes frames after they
+    /// were sent (a <c>FaultInjectingPort</c> that corrupts, or copies into pool frames for duplicates): the
+    /// generator otherwise trusts a recycled frame to hold what it last wrote.
+    /// </summary>
+    public bool RewriteFrames { get; init; }
+
     /// <summary>Where the worker publishes its running totals (null: nowhere).</summary>
     public LiveCounters? Counters { get; init; }
 }

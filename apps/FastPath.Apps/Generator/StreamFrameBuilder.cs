@@ -54,6 +54,7 @@ internal sealed class StreamFrameBuilder
     private readonly bool _pseudoHeader;
     private readonly bool _randomSizes;
     private readonly bool _perFrame;
+    private readonly bool _rewrite;
     private readonly int _checksumOffset;
     private readonly int _portOffset;
     private FlowCursor _flows;
@@ -65,7 +66,8 @@ internal sealed class StreamFrameBuilder
     /// <param name="lane">The worker, carried in the signature.</param>
     /// <param name="firstTag">The tag of this builder's first template (tags of one worker's builders must not overlap; 0 means "unknown").</param>
     /// <param name="startFlow">Where this worker starts its walk over the flows.</param>
-    public StreamFrameBuilder(StreamSpec spec, byte lane, int firstTag, long startFlow = 0)
+    /// <param name="rewriteEveryFrame">Write every frame whole from its template, whatever its tag says.</param>
+    public StreamFrameBuilder(StreamSpec spec, byte lane, int firstTag, long startFlow = 0, bool rewriteEveryFrame = false)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfLessThan(firstTag, 1);
@@ -78,6 +80,7 @@ internal sealed class StreamFrameBuilder
         _portVaries = spec.Flows > 1 && spec.Protocol != StreamProtocol.Raw;
         _pseudoHeader = spec.Protocol is StreamProtocol.Udp or StreamProtocol.TcpSyn;
         _randomSizes = spec.RandomOrder;
+        _rewrite = rewriteEveryFrame;
         _perFrame = _addressesVary || _portVaries || _signature || spec.Protocol is StreamProtocol.TcpSyn or StreamProtocol.Icmp;
         (_checksumOffset, _portOffset) = spec.Protocol switch
         {
@@ -124,7 +127,7 @@ internal sealed class StreamFrameBuilder
     {
         ref Variant variant = ref _variants[NextVariant()];
         Span<byte> frame = room[..variant.Size];
-        if (tag != variant.Tag)
+        if (tag != variant.Tag || _rewrite)
         {
             CopyTemplate(frame, ref variant);
             tag = variant.Tag;
