@@ -115,12 +115,16 @@ internal sealed class GeneratorLoop
                 int want = count == 0 ? BurstSize : (int)Math.Min(BurstSize, count - built);
                 if (want == 0) break;
                 long now = Stopwatch.GetTimestamp();
-                if (now >= deadline) break;
+                // At the end of the duration, frames of rated streams that fell due before it still go out
+                // (a worker descheduled near the end owes them); streams without a rate stop at once.
+                bool ending = now >= deadline;
+                if (ending && _allMax) break;
                 pendingStart = 0;
-                pendingEnd = _allMax ? FillMax(want) : FillPaced(now, Math.Min(want, PacedBurst));
+                pendingEnd = _allMax ? FillMax(want) : FillPaced(ending ? deadline - 1 : now, Math.Min(want, PacedBurst), withMax: !ending);
                 built += pendingEnd;
                 if (pendingEnd == 0)
                 {
+                    if (ending) break;
                     // Nothing due yet (or the pool is dry until completions come back): keep the port moving
                     // and spin on the clock.
                     _port.Flush();
@@ -143,7 +147,8 @@ internal sealed class GeneratorLoop
             _port.Flush();
             if (_returns != null) ReceiveReturns();
             counters?.PublishTransmit(sent, bytes);
-            if (accepted == 0 && Stopwatch.GetTimestamp() >= deadline) break;
+            // A port that takes nothing for a second past the end (link down, ring wedged) ends the run.
+            if (accepted == 0 && Stopwatch.GetTimestamp() >= deadline + Stopwatch.Frequency) break;
         }
 
         // Frames built and never taken (stopped while the ring was full): back to the pool, not counted.
@@ -192,15 +197,15 @@ internal sealed class GeneratorLoop
 
     /// <summary>
     /// The frames due at <paramref name="now"/>: the rated stream whose next frame is earliest goes first,
-    /// then streams without a rate fill the rest of the burst.
+    /// then (<paramref name="withMax"/>) streams without a rate fill the rest of the burst.
     /// </summary>
-    private int FillPaced(long now, int want)
+    private int FillPaced(long now, int want, bool withMax)
     {
         int n = 0;
         long stamp = 0;
         while (n < want)
         {
-            int stream = NextDueStream(now);
+            int stream = NextDueStream(now, withMax);
             if (stream < 0 || !_pool.TryAllocate(out Packet packet)) break;
             if (n == 0) stamp = FrameSignature.NowNanoseconds();
             int length = _builders[stream].Build(_region.GetWritableSpan(packet), ref TagOf(packet), stamp);
@@ -215,7 +220,7 @@ internal sealed class GeneratorLoop
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int NextDueStream(long now)
+    private int NextDueStream(long now, bool withMax)
     {
         int best = -1;
         double earliest = now;
@@ -227,7 +232,7 @@ internal sealed class GeneratorLoop
                 best = i;
             }
         }
-        if (best >= 0 || _maxStreams.Length == 0) return best;
+        if (best >= 0 || _maxStreams.Length == 0 || !withMax) return best;
         int stream = _maxStreams[_nextMax];
         _nextMax = _nextMax + 1 == _maxStreams.Length ? 0 : _nextMax + 1;
         return stream;

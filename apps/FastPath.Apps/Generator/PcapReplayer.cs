@@ -47,7 +47,10 @@ public static class PcapReplayer
                 bool passesDone = settings.Loops != 0 && loop >= settings.Loops;
                 if (passesDone || (settings.Count != 0 && built == settings.Count)) break;
                 long now = Stopwatch.GetTimestamp();
-                if (now >= deadline) break;
+                // Paced frames that fell due before the end still go out; an unpaced replay stops at once.
+                bool ending = now >= deadline;
+                if (ending && !paced && !settings.RecordedTiming) break;
+                if (ending) now = deadline - 1;
                 int want = settings.Count == 0 ? BurstSize : (int)Math.Min(BurstSize, settings.Count - built);
                 if (paced || settings.RecordedTiming) want = Math.Min(want, GeneratorLoop.PacedBurst);
                 int n = 0;
@@ -72,6 +75,7 @@ public static class PcapReplayer
                 pendingEnd = n;
                 if (n == 0)
                 {
+                    if (ending) break;
                     port.Flush();
                     continue;
                 }
@@ -82,7 +86,7 @@ public static class PcapReplayer
             sent += accepted;
             port.Flush();
             settings.Counters?.PublishTransmit(sent, bytes);
-            if (accepted == 0 && Stopwatch.GetTimestamp() >= deadline) break;
+            if (accepted == 0 && Stopwatch.GetTimestamp() >= deadline + (long)frequency) break;
         }
         if (pendingEnd > pendingStart) pool.Free(burst.AsSpan(pendingStart, pendingEnd - pendingStart));
         long giveUp = Stopwatch.GetTimestamp() + (long)(DrainTimeout.TotalSeconds * frequency);
