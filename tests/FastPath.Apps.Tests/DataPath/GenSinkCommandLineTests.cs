@@ -50,6 +50,109 @@ public sealed class GenSinkCommandLineTests
         Assert.False(NetLab.HasXdpProgram(lab.LocalInterface), "an XDP program was left on the interface");
     }
 
+    [Fact]
+    public void Gen_on_two_cores_with_afxdp_sends_exactly_count_over_two_queues()
+    {
+        using NetLab lab = NetLab.Create(new NetLabOptions { RxQueues = 2, TxQueues = 2 });
+        (long receivedBefore, long droppedBefore) = PeerCounters(lab);
+        var (exit, stdout, stderr) = FastpathCli.Run("gen", "--iface", lab.LocalInterface, "--driver", "afxdp", "--cores", "0-1", "--dst-mac", lab.PeerMac.ToString(),
+            "--src-ip", lab.LocalIp.ToString(), "--dst-ip", lab.PeerIp.ToString(), "--count", "20001", "--json");
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        using JsonDocument report = JsonDocument.Parse(stdout);
+        Assert.Equal(20001, report.RootElement.GetProperty("tx_packets").GetInt64());
+        Assert.Equal([0, 1], report.RootElement.GetProperty("queues").EnumerateArray().Select(q => q.GetInt32()));
+        (long received, long dropped) = PeerCounters(lab);
+        Assert.Equal(20001, received - receivedBefore + dropped - droppedBefore);
+    }
+
+    [Theory]
+    [InlineData("afxdp")]
+    [InlineData("afpacket")]
+    public void A_rate_of_100kpps_for_3s_lands_within_2_percent_of_300000_at_the_peer(string driver)
+    {
+        using NetLab lab = NetLab.Create();
+        (long receivedBefore, long droppedBefore) = PeerCounters(lab);
+        var (exit, stdout, stderr) = FastpathCli.Run("gen", "--iface", lab.LocalInterface, "--driver", driver, "--dst-mac", lab.PeerMac.ToString(),
+            "--src-ip", lab.LocalIp.ToString(), "--dst-ip", lab.PeerIp.ToString(), "--rate", "100kpps", "--duration", "3s", "--json");
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        (long received, long dropped) = PeerCounters(lab);
+        // Counted by the peer's kernel (frames the veth handed it, taken or dropped), not by the sender.
+        long arrived = received - receivedBefore + dropped - droppedBefore;
+        Assert.InRange(arrived, 294_000, 306_000);
+        using JsonDocument report = JsonDocument.Parse(stdout);
+        Assert.Equal(arrived, report.RootElement.GetProperty("tx_packets").GetInt64());
+    }
+
+    [Fact]
+    public void Count_arrives_exactly_at_a_fastpath_sink_which_reports_each_stream_without_loss()
+    {
+        using NetLab lab = NetLab.Create();
+        string streams = Path.Combine(Path.GetTempPath(), $"fastpath-streams-{Environment.ProcessId}.json");
+        File.WriteAllText(streams, """
+            { "streams": [
+              { "id": 1, "rate": "60kpps", "size": "imix", "flows": 16, "src_port": 40000 },
+              { "id": 2, "rate": "30kpps", "size": "64-300", "random": true } ] }
+            """);
+        try
+        {
+            const int Count = 30_000;
+            using var sink = new PeerFastpath(lab, "sink", "--iface", lab.PeerInterface, "--driver", "afxdp", "--count", "30000", "--duration", "60s", "--json");
+            Assert.True(sink.WaitForStderr("receiving on", AttachTimeout), "the sink in the peer namespace did not say it was receiving");
+            var (exit, genOut, genErr) = FastpathCli.Run("gen", "--iface", lab.LocalInterface, "--driver", "afxdp", "--dst-mac", lab.PeerMac.ToString(),
+                "--src-ip", lab.LocalIp.ToString(), "--dst-ip", lab.PeerIp.ToString(), "--streams", streams, "--count", "30000", "--json");
+            Assert.True(exit == 0, $"gen exit {exit}: {genErr}");
+            var (sinkExit, sinkOut, sinkErr) = sink.WaitForExit(TimeSpan.FromSeconds(60));
+            Assert.True(sinkExit == 0, $"sink exit {sinkExit}: {sinkErr}");
+
+            using JsonDocument sent = JsonDocument.Parse(genOut);
+            using JsonDocument received = JsonDocument.Parse(sinkOut);
+            Assert.Equal(Count, received.RootElement.GetProperty("rx_packets").GetInt64());
+            Assert.Equal(Count, received.RootElement.GetProperty("signed_packets").GetInt64());
+            var sentStreams = sent.RootElement.GetProperty("streams").EnumerateArray().ToDictionary(s => s.GetProperty("id").GetInt32(), s => s.GetProperty("tx_packets").GetInt64());
+            JsonElement[] sunk = [.. received.RootElement.GetProperty("streams").EnumerateArray()];
+            Assert.Equal([1, 2], sunk.Select(s => s.GetProperty("id").GetInt32()));
+            foreach (JsonElement stream in sunk)
+            {
+                Assert.Equal(sentStreams[stream.GetProperty("id").GetInt32()], stream.GetProperty("rx_packets").GetInt64());
+                Assert.Equal(0, stream.GetProperty("lost").GetInt64());
+                Assert.Equal(0, stream.GetProperty("duplicates").GetInt64());
+                Assert.Equal(0, stream.GetProperty("reordered").GetInt64());
+                JsonElement latency = stream.GetProperty("latency_us");
+                Assert.True(latency.GetProperty("p50").GetDouble() > 0, "one-way latency p50 is 0");
+                Assert.True(latency.GetProperty("p50").GetDouble() <= latency.GetProperty("p99").GetDouble());
+                Assert.True(latency.GetProperty("p99").GetDouble() <= latency.GetProperty("max").GetDouble());
+            }
+            // The rates are 2:1, and a count is shared by schedule: the streams got 2/3 and 1/3 of it, to a burst.
+            Assert.InRange(sentStreams[1], 19_900, 20_100);
+        }
+        finally
+        {
+            File.Delete(streams);
+        }
+    }
+
+    [Theory]
+    [InlineData("afxdp")]
+    [InlineData("afpacket")]
+    public void Measure_reports_the_round_trip_through_the_kernel_echo_responder(string driver)
+    {
+        using NetLab lab = NetLab.Create();
+        var (exit, stdout, stderr) = FastpathCli.Run("gen", "--iface", lab.LocalInterface, "--driver", driver, "--proto", "icmp", "--dst-mac", lab.PeerMac.ToString(),
+            "--src-ip", lab.LocalIp.ToString(), "--dst-ip", lab.PeerIp.ToString(), "--rate", "20kpps", "--count", "2000", "--measure", "--json");
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        using JsonDocument report = JsonDocument.Parse(stdout);
+        JsonElement stream = Assert.Single(report.RootElement.GetProperty("streams").EnumerateArray());
+        // The peer's kernel answers every echo request with the same data, signature included.
+        Assert.Equal(2000, stream.GetProperty("tx_packets").GetInt64());
+        Assert.Equal(2000, stream.GetProperty("rx_packets").GetInt64());
+        Assert.Equal(0, stream.GetProperty("lost").GetInt64());
+        Assert.Equal(0, stream.GetProperty("duplicates").GetInt64());
+        JsonElement rtt = report.RootElement.GetProperty("rtt_us");
+        Assert.True(rtt.GetProperty("p50").GetDouble() > 0);
+        Assert.True(rtt.GetProperty("max").GetDouble() < 1_000_000, "a round trip on a veth took over a second");
+        Assert.False(NetLab.HasXdpProgram(lab.LocalInterface));
+    }
+
     [Theory]
     [InlineData("afxdp")]
     [InlineData("afpacket")]
