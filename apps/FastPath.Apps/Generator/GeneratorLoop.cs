@@ -105,6 +105,7 @@ internal sealed class GeneratorLoop
         int pendingStart = 0, pendingEnd = 0;
         long start = Stopwatch.GetTimestamp();
         long deadline = _settings.Duration is { } limit ? start + (long)(limit.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+        long giveUp = deadline == long.MaxValue ? long.MaxValue : deadline + Stopwatch.Frequency;
         for (int i = 0; i < _nextDue.Length; i++) _nextDue[i] = start;
         LiveCounters? counters = _settings.Counters;
 
@@ -148,7 +149,7 @@ internal sealed class GeneratorLoop
             if (_returns != null) ReceiveReturns();
             counters?.PublishTransmit(sent, bytes);
             // A port that takes nothing for a second past the end (link down, ring wedged) ends the run.
-            if (accepted == 0 && Stopwatch.GetTimestamp() >= deadline + Stopwatch.Frequency) break;
+            if (accepted == 0 && Stopwatch.GetTimestamp() >= giveUp) break;
         }
 
         // Frames built and never taken (stopped while the ring was full): back to the pool, not counted.

@@ -35,6 +35,7 @@ public static class PcapReplayer
 
         long start = Stopwatch.GetTimestamp();
         long deadline = settings.Duration is { } limit ? start + (long)(limit.TotalSeconds * frequency) : long.MaxValue;
+        long giveUp = deadline == long.MaxValue ? long.MaxValue : deadline + (long)frequency;
         double nextDue = start;
         int index = 0;
         long loop = 0;
@@ -86,11 +87,12 @@ public static class PcapReplayer
             sent += accepted;
             port.Flush();
             settings.Counters?.PublishTransmit(sent, bytes);
-            if (accepted == 0 && Stopwatch.GetTimestamp() >= deadline + (long)frequency) break;
+            // A port that takes nothing for a second past the end (link down, ring wedged) ends the run.
+            if (accepted == 0 && Stopwatch.GetTimestamp() >= giveUp) break;
         }
         if (pendingEnd > pendingStart) pool.Free(burst.AsSpan(pendingStart, pendingEnd - pendingStart));
-        long giveUp = Stopwatch.GetTimestamp() + (long)(DrainTimeout.TotalSeconds * frequency);
-        while (pool.InUse > idleInUse && Stopwatch.GetTimestamp() < giveUp)
+        long drainEnd = Stopwatch.GetTimestamp() + (long)(DrainTimeout.TotalSeconds * frequency);
+        while (pool.InUse > idleInUse && Stopwatch.GetTimestamp() < drainEnd)
         {
             port.Flush();
             Thread.SpinWait(64);
