@@ -6,4 +6,5 @@ var root = new RootCommand("FastPath: a kernel-bypass packet engine (AF_XDP, AF_
 root.Subcommands.Add(DecodeCommand.Create());
 root.Subcommands.Add(GenCommand.Create());
 root.Subcommands.Add(SinkCommand.Create());
+root.Subcommands.Add(Rfc2544Command.Create());
 return CommandLineRunner.Run(root, args);

@@ -26,6 +26,7 @@ internal sealed class RunReport
     private double _seconds;
     private double _pps;
     private double _wireBitsPerSecond;
+    private bool _hasRate;
 
     public RunReport(string command, WorkerPorts ports)
     {
@@ -54,11 +55,14 @@ internal sealed class RunReport
 
     public void Add(string name, Fields value) => _fields.Add(name, value);
 
+    public void Add(string name, string value) => _fields.Add(name, value);
+
     public void Add(string name, IReadOnlyList<Fields> value) => _fields.Add(name, value);
 
     /// <summary>Adds seconds, pps and the line rate (bytes plus <see cref="WireOverheadBytes"/> a frame, in bits per second).</summary>
     public void AddRate(TimeSpan elapsed, long packets, long bytes)
     {
+        _hasRate = true;
         _seconds = elapsed.TotalSeconds;
         _pps = _seconds > 0 ? packets / _seconds : 0;
         _wireBitsPerSecond = _seconds > 0 ? (bytes + (double)WireOverheadBytes * packets) * 8 / _seconds : 0;
@@ -91,7 +95,8 @@ internal sealed class RunReport
             return;
         }
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{_command}: {summary} in {_seconds:F3} s = {FormatRate(_pps)}pps, {_wireBitsPerSecond / 1e9:F3} Gbit/s on the wire");
+        text.Append(CultureInfo.InvariantCulture, $"{_command}: {summary}");
+        if (_hasRate) text.Append(CultureInfo.InvariantCulture, $" in {_seconds:F3} s = {FormatRate(_pps)}pps, {_wireBitsPerSecond / 1e9:F3} Gbit/s on the wire");
         text.Append(_queues.Count > 0
             ? string.Create(CultureInfo.InvariantCulture, $"; {_driver} ({_mode}) on {_interface} queue {string.Join(',', _queues)}")
             : string.Create(CultureInfo.InvariantCulture, $"; {_driver} ({_mode}) {_interface}"));
@@ -150,6 +155,8 @@ internal sealed class RunReport
 
         public void Add(string name, string value) => _fields.Add((name, value));
 
+        public void Add(string name, bool value) => _fields.Add((name, value));
+
         public void Add(string name, Fields value) => _fields.Add((name, value));
 
         public void Add(string name, IReadOnlyList<Fields> value) => _fields.Add((name, value));
@@ -168,6 +175,9 @@ internal sealed class RunReport
                         break;
                     case string text:
                         writer.WriteString(name, text);
+                        break;
+                    case bool flag:
+                        writer.WriteBoolean(name, flag);
                         break;
                     case Fields inner:
                         writer.WriteStartObject(name);

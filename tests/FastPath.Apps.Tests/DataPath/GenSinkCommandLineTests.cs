@@ -153,6 +153,39 @@ public sealed class GenSinkCommandLineTests
         Assert.False(NetLab.HasXdpProgram(lab.LocalInterface));
     }
 
+    [Fact]
+    public void Rfc2544_finds_a_zero_loss_rate_per_frame_size_and_reports_its_latency()
+    {
+        using NetLab lab = NetLab.Create();
+        // Both ends of the pair in the lab's namespace: the test sends on one and receives on the other. The
+        // namespace's removal takes the pair with it.
+        lab.RunInPeer("ip", "link", "set", "lo", "up");
+        using (var move = System.Diagnostics.Process.Start(Requirements.Tool("ip", "iproute2"), ["link", "set", lab.LocalInterface, "netns", lab.Namespace]))
+        {
+            Assert.True(move.WaitForExit(30_000) && move.ExitCode == 0, "could not move the local end into the lab's namespace");
+        }
+        Assert.True(lab.RunInPeer("ip", "link", "set", lab.LocalInterface, "up").Succeeded);
+        using var test = new PeerFastpath(lab, "rfc2544", "--iface", lab.LocalInterface, "--peer-iface", lab.PeerInterface, "--sizes", "64,512",
+            "--trial", "500ms", "--settle", "100ms", "--resolution", "5", "--max-trials", "6", "--json");
+        var (exit, stdout, stderr) = test.WaitForExit(TimeSpan.FromSeconds(120));
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        using JsonDocument report = JsonDocument.Parse(stdout);
+        JsonElement[] results = [.. report.RootElement.GetProperty("results").EnumerateArray()];
+        Assert.Equal([64, 512], results.Select(r => r.GetProperty("frame_size").GetInt32()));
+        foreach (JsonElement result in results)
+        {
+            double throughput = result.GetProperty("throughput_fps").GetDouble();
+            Assert.True(throughput > 0, $"no rate passed: {result}");
+            JsonElement[] trials = [.. result.GetProperty("trial_results").EnumerateArray()];
+            Assert.InRange(trials.Length, 1, 6);
+            // The reported rate is one that passed: every frame of that trial arrived.
+            JsonElement best = trials.Where(t => t.GetProperty("passed").GetBoolean()).MaxBy(t => t.GetProperty("sent").GetInt64());
+            Assert.Equal(best.GetProperty("sent").GetInt64(), best.GetProperty("received").GetInt64());
+            Assert.True(result.GetProperty("latency_us").GetProperty("p50").GetDouble() > 0);
+        }
+        Assert.Contains("64 bytes: offered", stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("afxdp")]
     [InlineData("afpacket")]
