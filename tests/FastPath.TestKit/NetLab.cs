@@ -30,6 +30,7 @@ public sealed partial class NetLab : IDisposable
     private readonly string _ip;
     private readonly List<Socket> _peerSockets = [];
     private int _disposed;
+    private readonly bool _staticNeighbour;
 
     static NetLab() => AppDomain.CurrentDomain.ProcessExit += (_, _) => DisposeOpenLabs();
 
@@ -46,6 +47,7 @@ public sealed partial class NetLab : IDisposable
         PeerIp = options.PeerIp ?? new Ipv4Address(10, 77, subnet, 2);
         PrefixLength = options.PrefixLength;
         RxQueues = options.RxQueues;
+        _staticNeighbour = options.StaticNeighbour;
         TxQueues = options.TxQueues;
     }
 
@@ -129,7 +131,8 @@ public sealed partial class NetLab : IDisposable
 
         Ip(["-n", Namespace, "link", "set", "dev", "lo", "up"]);
         Ip(["-n", Namespace, "address", "add", $"{PeerIp}/{Text(PrefixLength)}", "dev", PeerInterface]);
-        Ip(["-n", Namespace, "neigh", "replace", LocalIp.ToString(), "lladdr", LocalMac.ToString(), "dev", PeerInterface, "nud", "permanent"]);
+        if (_staticNeighbour)
+            Ip(["-n", Namespace, "neigh", "replace", LocalIp.ToString(), "lladdr", LocalMac.ToString(), "dev", PeerInterface, "nud", "permanent"]);
         Ip(["-n", Namespace, "link", "set", "dev", PeerInterface, "up"]);
         Ip(["link", "set", "dev", LocalInterface, "up"]);
     }

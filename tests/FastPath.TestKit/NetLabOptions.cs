@@ -19,6 +19,12 @@ public sealed record NetLabOptions
 
     public int PrefixLength { get; init; } = 24;
 
+    /// <summary>
+    /// Give the peer a permanent neighbour entry for <see cref="LocalIp"/> (the default), so it sends to a
+    /// port that does not answer ARP; false for tests of a stack that must resolve and answer ARP itself.
+    /// </summary>
+    public bool StaticNeighbour { get; init; } = true;
+
     /// <summary>MTU of both ends; null keeps the veth default (1500).</summary>
     public int? Mtu { get; init; }
 }

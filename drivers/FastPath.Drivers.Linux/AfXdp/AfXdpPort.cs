@@ -174,6 +174,21 @@ public sealed unsafe class AfXdpPort : IPacketPort
     }
 
     /// <summary>
+    /// Sleeps in poll(2) until the RX ring has frames or the timeout passes: the idle path of a worker that
+    /// has nothing to do, so it gives its core to the kernel's softirq work (on a small machine, the very work
+    /// that fills the ring) instead of spinning. Tops up the fill ring first so the kernel has room while we sleep.
+    /// </summary>
+    public bool WaitForReceive(int timeoutMilliseconds)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (_ringSize - _fillHeld >= _refillThreshold) Refill();
+        var poll = new Libc.PollFd { Fd = _fd, Events = Libc.POLLIN };
+        int result = Libc.Poll(&poll, 1, timeoutMilliseconds);
+        if (result < 0 && Marshal.GetLastPInvokeError() != Errors.EINTR) Errors.ThrowLast("poll(AF_XDP)");
+        return result > 0;
+    }
+
+    /// <summary>
     /// Queues packets (frames of <see cref="Pool"/>) on the TX ring and returns how many it took, a prefix:
     /// those belong to the port now and go back to the pool when the kernel completes them. Call
     /// <see cref="Flush"/> to have them sent.
