@@ -24,6 +24,7 @@ public static class MeasurementPlot
     private const string RxColour = "#d62728";
     private const string BarColour = "#2ca02c";
     private const string GridColour = "#dddddd";
+    private const int BinsPerDecade = 20;
 
     /// <summary>Writes the chart to <paramref name="path"/>.</summary>
     /// <param name="path">The SVG file to create.</param>
@@ -70,29 +71,54 @@ public static class MeasurementPlot
     {
         double bottom = top + PanelHeight - 50;
         double right = Width - Right;
-        var buckets = latency.Buckets().ToList();
-        double lowUs = Math.Max(0.01, buckets[0].Low / 1000.0);
-        double highUs = Math.Max(lowUs * 10, (buckets[^1].High + 1) / 1000.0);
-        long tallest = buckets.Max(b => b.Count);
+        // The histogram's buckets are linear within each power of two, so drawn on a log axis they would
+        // shrink and saw-tooth; regroup them into bins of equal width on the log axis (20 a decade).
+        List<(double Low, double High, long Count)> bins = LogBins(latency, BinsPerDecade);
+        double lowUs = bins[0].Low, highUs = Math.Max(bins[^1].High, lowUs * 10);
+        long tallest = bins.Max(b => b.Count);
         var x = new AxisScale(lowUs, highUs, Left, right, logarithmic: true);
         var y = new AxisScale(0, tallest * 1.1, bottom, top + 10, logarithmic: false);
         Frame(svg, top, bottom, right, "frames", $"{label} (µs, log scale)");
         foreach (double tick in x.Ticks()) TickX(svg, x[tick], top + 10, bottom, Format(tick));
         foreach (double tick in y.Ticks()) TickY(svg, y[tick], right, Format(tick));
-        foreach ((long low, long high, long count) in buckets)
+        foreach ((double low, double high, long count) in bins)
         {
-            double from = x[Math.Max(low, 1) / 1000.0], to = x[(high + 1) / 1000.0];
-            svg.Rectangle(from, y[count], Math.Max(1, to - from), bottom - y[count], BarColour,
-                title: string.Create(CultureInfo.InvariantCulture, $"{low / 1000.0:0.###}-{(high + 1) / 1000.0:0.###} µs: {count} frames"));
+            if (count == 0) continue;
+            double from = x[low], to = x[high];
+            svg.Rectangle(from, y[count], Math.Max(1, to - from - 0.5), bottom - y[count], BarColour,
+                title: string.Create(CultureInfo.InvariantCulture, $"{low:0.###}-{high:0.###} µs: {count} frames"));
         }
+        // The marks are dashed lines; their values go in a legend at the top left, where no label can
+        // overlap another however close the percentiles are.
+        double legend = Left + 10;
         foreach ((string name, double percentile, string colour) in new[] { ("p50", 50.0, "#444444"), ("p99", 99.0, "#ff7f0e"), ("max", 100.0, RxColour) })
         {
             double us = latency.Percentile(percentile) / 1000.0;
-            double at = x[Math.Max(us, lowUs)];
+            double at = x[Math.Clamp(us, lowUs, highUs)];
             svg.Line(at, top + 10, at, bottom, colour, 1.5, "5,3");
-            svg.Text(at + 3, top + 22 + (percentile >= 100 ? 28 : percentile >= 99 ? 14 : 0), string.Create(CultureInfo.InvariantCulture, $"{name} {us:0.##} µs"), "start", 11, colour);
+            string text = string.Create(CultureInfo.InvariantCulture, $"{name} {us:0.##} µs");
+            svg.Line(legend, top, legend + 18, top, colour, 1.5, "5,3");
+            svg.Text(legend + 22, top + 4, text, "start", 11, colour);
+            legend += 40 + text.Length * 6.5;
         }
         svg.Text(right, top + 4, string.Create(CultureInfo.InvariantCulture, $"{latency.Count} frames, mean {latency.Mean / 1000:0.##} µs"), "end", 11, "#555555");
+    }
+
+    /// <summary>The histogram's counts in bins of equal width on a log axis, in microseconds; each bucket goes to the bin of its middle.</summary>
+    private static List<(double Low, double High, long Count)> LogBins(LatencyHistogram latency, int perDecade)
+    {
+        var buckets = latency.Buckets().ToList();
+        double first = Math.Floor(Math.Log10(Math.Max(1, buckets[0].Low) / 1000.0) * perDecade);
+        double last = Math.Floor(Math.Log10(Math.Max(1, buckets[^1].High + 1) / 1000.0) * perDecade);
+        var bins = new List<(double Low, double High, long Count)>();
+        for (double b = first; b <= last; b++) bins.Add((Math.Pow(10, b / perDecade), Math.Pow(10, (b + 1) / perDecade), 0));
+        foreach ((long low, long high, long count) in buckets)
+        {
+            double middle = Math.Max(1, (low + high + 1) / 2.0) / 1000.0;
+            int index = Math.Clamp((int)(Math.Floor(Math.Log10(middle) * perDecade) - first), 0, bins.Count - 1);
+            bins[index] = (bins[index].Low, bins[index].High, bins[index].Count + count);
+        }
+        return bins;
     }
 
     private static void Frame(SvgWriter svg, double top, double bottom, double right, string yLabel, string xLabel)
