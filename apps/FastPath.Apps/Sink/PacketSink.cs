@@ -85,7 +85,7 @@ public static class PacketSink
                 idle = 0;
                 counters?.PublishReceive(packets, bytes, signatures?.Lost ?? 0);
             }
-            else if (++idle > SpinsBeforeYield)
+            else if (++idle > SpinsBeforeYield && settings.YieldWhenIdle)
             {
                 Thread.Yield();
             }

@@ -45,6 +45,9 @@ internal static class SinkCommand
                 Quota = count == 0 ? null : new SinkQuota(count),
                 Duration = duration,
                 Signatures = !parse.GetValue(noSignature),
+                // Pinned workers have their cores to themselves: they poll without yielding, so latency is
+                // the path's and not the scheduler's.
+                YieldWhenIdle = cores is null,
             };
             return Run(ports, cores, settings, parse.GetValue(port.Json), port.WantsProgress(parse), parse.GetValue(port.Plot));
         });
