@@ -82,6 +82,50 @@ public sealed class TrafficGeneratorTests
     }
 
     [Fact]
+    public void Paced_streams_with_flows_sizes_and_measuring_allocate_nothing_per_packet()
+    {
+        StreamSpec[] streams =
+        [
+            Stream with
+            {
+                Id = 1,
+                Sizes = FrameSizes.Imix,
+                Flows = 100,
+                SourceIps = new Ipv4Range(TestFrames.IpA, Ipv4Address.Parse("10.0.0.50")),
+                RandomOrder = true,
+                Rate = TransmitRate.PacketsPerSecond(4e6),
+            },
+            Stream with { Id = 2, Protocol = StreamProtocol.Icmp, Rate = TransmitRate.BitsPerSecond(1e9) },
+        ];
+        long AllocatedFor(long count)
+        {
+            var (a, b) = MemoryPort.CreatePair();
+            using (a)
+            using (b)
+            {
+                long sinkAllocated = 0;
+                var sink = new Thread(() =>
+                {
+                    long start = GC.GetAllocatedBytesForCurrentThread();
+                    PacketSink.Run(b, count, TimeSpan.FromSeconds(60), CancellationToken.None);
+                    sinkAllocated = GC.GetAllocatedBytesForCurrentThread() - start;
+                });
+                sink.Start();
+                var settings = new GeneratorSettings { Count = count, Measure = true, MeasureLinger = TimeSpan.FromMilliseconds(1) };
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                TrafficGenerator.Run(a, streams, settings, CancellationToken.None);
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                sink.Join();
+                return allocated + sinkAllocated;
+            }
+        }
+        long small = AllocatedFor(2_000);
+        long large = AllocatedFor(200_000);
+        // Setup (templates, windows, histograms) is the same for both; 8 bytes a packet would add 1.6 MB.
+        Assert.InRange(large - small, -4096, 4096);
+    }
+
+    [Fact]
     public void A_frame_larger_than_the_mtu_is_refused_with_a_reason()
     {
         var (a, b) = MemoryPort.CreatePair();
