@@ -8,7 +8,11 @@ namespace FastPath.Cli.Options;
 /// <param name="interfaceRequired">False where another output can stand in for the interface (gen --pcap-out).</param>
 internal sealed class PortOptions(bool interfaceRequired = true)
 {
-    public Option<string?> Interface { get; } = new("--iface", "-I") { Description = "Network interface to attach to", Required = interfaceRequired };
+    public Option<string?> Interface { get; } = new("--iface", "-I")
+    {
+        Description = interfaceRequired ? "Network interface to attach to" : "Network interface to send on (or --pcap-out FILE instead)",
+        Required = interfaceRequired,
+    };
     public Option<PortDriver> Driver { get; } = new("--driver")
     {
         Description = "afxdp, afpacket, or auto (AF_XDP where it can attach, AF_PACKET otherwise)",
