@@ -20,10 +20,10 @@ cat >"$streams" <<JSON
 JSON
 
 echo "== one-way: fastpath sink on $IF_RX, fastpath gen on $IF_TX for ${RUN}s"
-ip netns exec "$NS_RX" "$FASTPATH" sink --iface "$IF_RX" --duration "$((RUN + 3))s" --plot "$PLOT" &
+ip netns exec "$NS_RX" "$FASTPATH" sink --iface "$IF_RX" --cores 1 --duration "$((RUN + 3))s" --plot "$PLOT" &
 sink=$!
 sleep 1.5
-ip netns exec "$NS_TX" "$FASTPATH" gen --iface "$IF_TX" --src-ip 10.99.0.1 --dst-ip 10.99.0.2 --streams "$streams" --duration "${RUN}s"
+ip netns exec "$NS_TX" "$FASTPATH" gen --iface "$IF_TX" --cores 0 --src-ip 10.99.0.1 --dst-ip 10.99.0.2 --streams "$streams" --duration "${RUN}s"
 wait "$sink"
 echo "plot: $PLOT"
 
