@@ -8,13 +8,13 @@ namespace FastPath.Apps.Plots;
 /// <param name="TxPps">Frames sent per second (0 for a sink).</param>
 /// <param name="RxPps">Frames received per second (0 for a generator that does not measure).</param>
 /// <param name="Lost">Frames missing so far (by signature).</param>
-public readonly record struct RateSample(double Seconds, double TxPps, double RxPps, long Lost);
+internal readonly record struct RateSample(double Seconds, double TxPps, double RxPps, long Lost);
 
 /// <summary>
 /// The chart a run leaves behind (<c>--plot FILE.svg</c>): the rate over time (sent and received, one point a
 /// second) above the latency histogram (log-scaled microseconds, with the p50, p99 and max marked).
 /// </summary>
-public static class MeasurementPlot
+internal static class MeasurementPlot
 {
     private const double Width = 860;
     private const double PanelHeight = 300;

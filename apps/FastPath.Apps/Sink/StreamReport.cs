@@ -1,3 +1,5 @@
+using FastPath.Apps.Generator;
+
 namespace FastPath.Apps.Sink;
 
 /// <summary>Latency percentiles of one stream, in nanoseconds.</summary>
@@ -11,6 +13,20 @@ public sealed record StreamReport(ushort Id, long RxPackets, long Lost, long Reo
 {
     /// <summary>Frames whose send time was ahead of the receiver's clock (not the same host's clock): no latency for them.</summary>
     public long ClockAhead { get; init; }
+
+    /// <summary>Per-stream counts of a sink run, all workers together (empty when signatures were off).</summary>
+    public static IReadOnlyList<StreamReport> Merge(IEnumerable<SinkResult> workers)
+    {
+        ArgumentNullException.ThrowIfNull(workers);
+        return Merge(workers.Select(worker => worker.Signatures).OfType<SignatureStatistics>(), out _);
+    }
+
+    /// <summary>Per-stream counts of the frames that came back to measuring generator workers (latency: the round trip).</summary>
+    public static IReadOnlyList<StreamReport> MergeReturns(IEnumerable<GeneratorResult> workers)
+    {
+        ArgumentNullException.ThrowIfNull(workers);
+        return Merge(workers.Select(worker => worker.Returns).OfType<SignatureStatistics>(), out _);
+    }
 
     /// <summary>
     /// Merges the workers' statistics per stream. A sending lane's frames may be spread over several

@@ -82,7 +82,7 @@ public sealed class FaultInjectedSinkStatisticsTests
             stop.Cancel();
             sink.Join();
             Assert.Equal(expected, sunk.Packets);
-            IReadOnlyList<StreamReport> streams = StreamReport.Merge([sunk.Signatures!], out _);
+            IReadOnlyList<StreamReport> streams = StreamReport.Merge([sunk]);
             return (Assert.Single(streams), counted, recording.Sequences);
         }
     }
