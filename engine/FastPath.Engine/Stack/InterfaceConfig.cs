@@ -73,6 +73,9 @@ public sealed class InterfaceConfig
     /// <summary>Times an unsolicited report or leave is sent (RFC 3376 section 8.1: the robustness variable, 2).</summary>
     public int IgmpRobustness { get; init; } = 2;
 
+    /// <summary>Multicast groups the stack can be a member of at once.</summary>
+    public int IgmpMaxGroups { get; init; } = 64;
+
     /// <summary>Receive queue of a polling UDP socket bound without a capacity of its own.</summary>
     public int UdpQueueCapacity { get; init; } = 256;
 
@@ -100,6 +103,7 @@ public sealed class InterfaceConfig
             throw new ArgumentOutOfRangeException(nameof(IgmpVersion), IgmpVersion, "IGMP version 1, 2 or 3");
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(IgmpUnsolicitedReportInterval, TimeSpan.Zero, nameof(IgmpUnsolicitedReportInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(IgmpRobustness, 1, nameof(IgmpRobustness));
+        ArgumentOutOfRangeException.ThrowIfLessThan(IgmpMaxGroups, 1, nameof(IgmpMaxGroups));
         ArgumentOutOfRangeException.ThrowIfLessThan(UdpQueueCapacity, 1, nameof(UdpQueueCapacity));
     }
 }

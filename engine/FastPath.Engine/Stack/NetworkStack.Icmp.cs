@@ -134,7 +134,17 @@ public sealed partial class NetworkStack
     /// by a token bucket (RFC 1812 section 4.3.2.8). Never about a broadcast, group or fragment past the first
     /// (RFC 1122 section 3.2.2); the caller checks the delivery.
     /// </summary>
-    internal void SendDestinationUnreachable(ReadOnlySpan<byte> offending, Icmpv4UnreachableCode code)
+    internal void SendDestinationUnreachable(ReadOnlySpan<byte> offending, Icmpv4UnreachableCode code) =>
+        SendIcmpError(offending, Icmpv4Repr.DestinationUnreachable(code, QuotedLength(offending)));
+
+    /// <summary>Time exceeded, fragment reassembly (RFC 792), quoting the first fragment's header and data.</summary>
+    internal void SendTimeExceededReassembly(ReadOnlySpan<byte> offending) =>
+        SendIcmpError(offending, Icmpv4Repr.TimeExceeded(Icmpv4TimeExceededCode.FragmentReassemblyTimeExceeded, QuotedLength(offending)));
+
+    private static int QuotedLength(ReadOnlySpan<byte> offending) =>
+        Math.Min(offending.Length, IcmpErrorMaximumDatagram - Ipv4MinimumHeaderLength - IcmpHeaderLength);
+
+    private void SendIcmpError(ReadOnlySpan<byte> offending, Icmpv4Repr repr)
     {
         if (!_icmpErrors.TryTake(Now))
         {
@@ -142,14 +152,13 @@ public sealed partial class NetworkStack
             return;
         }
         var to = new Ipv4Address(BinaryPrimitives.ReadUInt32BigEndian(offending[12..]));
-        int quoted = Math.Min(offending.Length, IcmpErrorMaximumDatagram - Ipv4MinimumHeaderLength - IcmpHeaderLength);
-        if (!TryAllocate(out Packet packet)) return;
-        var repr = Icmpv4Repr.DestinationUnreachable(code, quoted);
+        if (!TryAllocateForTransport(out Packet packet)) return;
         Span<byte> message = WritableBytes(packet)[..repr.MessageLength];
-        offending[..quoted].CopyTo(message[repr.HeaderLength..]);
+        offending[..repr.PayloadLength].CopyTo(message[repr.HeaderLength..]);
         repr.Emit(new Icmpv4Packet(message));
         packet.Length = (ushort)repr.MessageLength;
-        _counters.UnreachablesSent++;
+        if (repr.Type == Icmpv4Type.DestinationUnreachable) _counters.UnreachablesSent++;
+        else _counters.TimeExceededSent++;
         SendIpv4(packet, to, IpProtocol.Icmp);
     }
 }

@@ -16,7 +16,7 @@ internal enum Delivery : byte
 
 public sealed partial class NetworkStack
 {
-    private const int EthernetHeaderLength = 14;
+    internal const int EthernetHeaderLength = 14;
     private const ushort EtherTypeIpv4 = 0x0800;
     private const ushort EtherTypeArp = 0x0806;
     private const int Ipv4MinimumHeaderLength = 20;

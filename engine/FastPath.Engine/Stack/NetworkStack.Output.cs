@@ -49,7 +49,7 @@ public sealed partial class NetworkStack
             SendFragments(message, destination, protocol, 0);
             return;
         }
-        if (!TryAllocate(out Packet packet)) return;
+        if (!TryAllocateForTransport(out Packet packet)) return;
         message.CopyTo(WritableBytes(packet));
         packet.Length = (ushort)message.Length;
         SendIpv4(packet, destination, protocol);

@@ -180,6 +180,17 @@ public sealed partial class NetworkStack : IWorkerApplication
         return false;
     }
 
+    /// <summary>Bytes a transport message can have in one frame, with room kept in front for IPv4 and Ethernet.</summary>
+    internal int FrameCapacity => _region.FrameSize - Math.Max(_pool.Headroom, TransportHeadroom);
+
+    /// <summary>A fresh frame whose data starts far enough in to prepend IPv4 (with options) and Ethernet, whatever the pool's headroom.</summary>
+    internal bool TryAllocateForTransport(out Packet packet)
+    {
+        if (!TryAllocate(out packet)) return false;
+        if (packet.Offset < TransportHeadroom) packet.Offset = TransportHeadroom;
+        return true;
+    }
+
     internal ushort NextIdentification() => _nextIdentification++;
 
     internal void EnsureRunning()

@@ -22,6 +22,7 @@ internal sealed class StackCounters
     public long EchoReplies;
     public long TimestampReplies;
     public long UnreachablesSent;
+    public long TimeExceededSent;
     public long IcmpErrorsRateLimited;
     public long UdpReceived;
     public long UdpSent;
@@ -52,6 +53,7 @@ internal sealed class StackCounters
         EchoReplies = EchoReplies,
         TimestampReplies = TimestampReplies,
         UnreachablesSent = UnreachablesSent,
+        TimeExceededSent = TimeExceededSent,
         IcmpErrorsRateLimited = IcmpErrorsRateLimited,
         UdpReceived = UdpReceived,
         UdpSent = UdpSent,

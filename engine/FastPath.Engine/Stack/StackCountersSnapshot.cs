@@ -44,6 +44,8 @@ public sealed class StackCountersSnapshot
     public long TimestampReplies { get; init; }
     /// <summary>ICMP destination unreachable messages sent (port unreachable for closed UDP ports).</summary>
     public long UnreachablesSent { get; init; }
+    /// <summary>ICMP time exceeded messages sent (fragment reassembly timed out).</summary>
+    public long TimeExceededSent { get; init; }
     /// <summary>ICMP errors not sent because the token bucket was empty.</summary>
     public long IcmpErrorsRateLimited { get; init; }
     /// <summary>UDP datagrams delivered to a socket.</summary>
@@ -102,9 +104,9 @@ public sealed class StackCountersSnapshot
             RxPackets = t[0], RxBytes = t[1], TxPackets = t[2], TxBytes = t[3], ArpRequestsReceived = t[4],
             ArpRepliesReceived = t[5], ArpReplies = t[6], ArpRequestsSent = t[7], ArpGratuitousSent = t[8],
             ArpConflicts = t[9], Ipv4Delivered = t[10], IcmpReceived = t[11], EchoRequests = t[12], EchoReplies = t[13],
-            TimestampReplies = t[14], UnreachablesSent = t[15], IcmpErrorsRateLimited = t[16], UdpReceived = t[17],
-            UdpSent = t[18], IgmpReceived = t[19], IgmpReportsSent = t[20], IgmpLeavesSent = t[21],
-            FragmentsReceived = t[22], FragmentsOverlapping = t[23], Reassembled = t[24], FragmentsSent = t[25],
+            TimestampReplies = t[14], UnreachablesSent = t[15], TimeExceededSent = t[16], IcmpErrorsRateLimited = t[17],
+            UdpReceived = t[18], UdpSent = t[19], IgmpReceived = t[20], IgmpReportsSent = t[21], IgmpLeavesSent = t[22],
+            FragmentsReceived = t[23], FragmentsOverlapping = t[24], Reassembled = t[25], FragmentsSent = t[26],
             DropCounts = drops,
         };
     }
@@ -113,7 +115,7 @@ public sealed class StackCountersSnapshot
     [
         RxPackets, RxBytes, TxPackets, TxBytes, ArpRequestsReceived, ArpRepliesReceived, ArpReplies, ArpRequestsSent,
         ArpGratuitousSent, ArpConflicts, Ipv4Delivered, IcmpReceived, EchoRequests, EchoReplies, TimestampReplies,
-        UnreachablesSent, IcmpErrorsRateLimited, UdpReceived, UdpSent, IgmpReceived, IgmpReportsSent, IgmpLeavesSent,
+        UnreachablesSent, TimeExceededSent, IcmpErrorsRateLimited, UdpReceived, UdpSent, IgmpReceived, IgmpReportsSent, IgmpLeavesSent,
         FragmentsReceived, FragmentsOverlapping, Reassembled, FragmentsSent,
     ];
 
@@ -121,7 +123,7 @@ public sealed class StackCountersSnapshot
     [
         "rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "arp_requests_received", "arp_replies_received", "arp_replies",
         "arp_requests_sent", "arp_gratuitous_sent", "arp_conflicts", "ipv4_delivered", "icmp_received", "echo_requests",
-        "echo_replies", "timestamp_replies", "unreachables_sent", "icmp_errors_rate_limited", "udp_received", "udp_sent",
+        "echo_replies", "timestamp_replies", "unreachables_sent", "time_exceeded_sent", "icmp_errors_rate_limited", "udp_received", "udp_sent",
         "igmp_received", "igmp_reports_sent", "igmp_leaves_sent", "fragments_received", "fragments_overlapping",
         "reassembled", "fragments_sent",
     ];
