@@ -78,8 +78,7 @@ public sealed partial class NetworkStack
             .Emit(new ArpPacket(frame[EthernetHeaderLength..]));
         new EthernetRepr(_mac, request.SenderHardwareAddress, EtherType.Arp).Emit(new EthernetFrame(frame));
         packet.Length = (ushort)PadToMinimum(packet, ArpFrameLength);
-        _counters.ArpReplies++;
-        Transmit(packet);
+        if (Transmit(packet)) _counters.ArpReplies++;
     }
 
     /// <summary>Who-has <paramref name="target"/>, broadcast (RFC 826).</summary>

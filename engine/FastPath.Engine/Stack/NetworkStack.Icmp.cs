@@ -39,9 +39,10 @@ public sealed partial class NetworkStack
                 DropDatagram(packet, inFrame, StackDropReason.IcmpUnhandled);
                 return;
             }
-            if (inFrame) ReplyInPlace(packet, datagram, headerLength, (byte)Icmpv4Type.EchoReply, delivery);
-            else ReplyFromBuffer(datagram, headerLength, (byte)Icmpv4Type.EchoReply);
-            _counters.EchoReplies++;
+            // A reply the transmit buffer refuses is counted as that drop, not as a reply.
+            if (inFrame ? ReplyInPlace(packet, datagram, headerLength, (byte)Icmpv4Type.EchoReply, delivery)
+                        : ReplyFromBuffer(datagram, headerLength, (byte)Icmpv4Type.EchoReply))
+                _counters.EchoReplies++;
             return;
         }
         if (type == (byte)Icmpv4Type.Timestamp && delivery == Delivery.Unicast)
@@ -55,9 +56,9 @@ public sealed partial class NetworkStack
             uint milliseconds = (uint)(DateTime.UtcNow.TimeOfDay.Ticks / TimeSpan.TicksPerMillisecond);
             BinaryPrimitives.WriteUInt32BigEndian(message[12..], milliseconds);
             BinaryPrimitives.WriteUInt32BigEndian(message[16..], milliseconds);
-            if (inFrame) ReplyInPlace(packet, datagram, headerLength, (byte)Icmpv4Type.TimestampReply, delivery);
-            else ReplyFromBuffer(datagram, headerLength, (byte)Icmpv4Type.TimestampReply);
-            _counters.TimestampReplies++;
+            if (inFrame ? ReplyInPlace(packet, datagram, headerLength, (byte)Icmpv4Type.TimestampReply, delivery)
+                        : ReplyFromBuffer(datagram, headerLength, (byte)Icmpv4Type.TimestampReply))
+                _counters.TimestampReplies++;
             return;
         }
         DropDatagram(packet, inFrame, StackDropReason.IcmpUnhandled);
@@ -69,7 +70,7 @@ public sealed partial class NetworkStack
     /// RFC 1624, so neither header nor payload is summed again (timestamps, which rewrote two fields, are).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ReplyInPlace(Packet packet, Span<byte> datagram, int headerLength, byte replyType, Delivery delivery)
+    private bool ReplyInPlace(Packet packet, Span<byte> datagram, int headerLength, byte replyType, Delivery delivery)
     {
         ref byte frame = ref Unsafe.Subtract(ref MemoryMarshal.GetReference(datagram), EthernetHeaderLength);
         // Destination MAC := the request's source; source MAC := ours.
@@ -116,17 +117,18 @@ public sealed partial class NetworkStack
         }
         // Ethernet padding after the datagram is not sent back.
         packet.Length = (ushort)(EthernetHeaderLength + datagram.Length);
-        Transmit(packet);
+        return Transmit(packet);
     }
 
     /// <summary>Answers a reassembled request: the reply is built in new frames (and fragmented if it must be).</summary>
-    private void ReplyFromBuffer(Span<byte> datagram, int headerLength, byte replyType)
+    private bool ReplyFromBuffer(Span<byte> datagram, int headerLength, byte replyType)
     {
         Span<byte> message = datagram[headerLength..];
         message[0] = replyType;
         new Icmpv4Packet(message).FillChecksum();
         var source = new Ipv4Address(BinaryPrimitives.ReadUInt32BigEndian(datagram[12..]));
         SendDatagram(message, source, IpProtocol.Icmp);
+        return true;
     }
 
     /// <summary>

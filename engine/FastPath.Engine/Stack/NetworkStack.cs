@@ -162,15 +162,16 @@ public sealed partial class NetworkStack : IWorkerApplication
 
     /// <summary>Queues a finished frame for the port; a full buffer frees it and counts the drop.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void Transmit(in Packet packet)
+    internal bool Transmit(in Packet packet)
     {
         if (_tx.TryEnqueue(packet))
         {
             _counters.TxPackets++;
             _counters.TxBytes += packet.Length;
-            return;
+            return true;
         }
         Drop(packet, StackDropReason.TxBufferFull);
+        return false;
     }
 
     internal bool TryAllocate(out Packet packet)

@@ -24,9 +24,12 @@ internal sealed class StackHarness : IDisposable
     private readonly Packet[] _burst = new Packet[64];
     private bool _disposed;
 
-    public StackHarness(InterfaceConfig? config = null, MemoryPortOptions? options = null, bool start = true)
+    /// <param name="peerFaults">Damage done to what the peer sends (loss, duplication, reordering, corruption).</param>
+    public StackHarness(InterfaceConfig? config = null, MemoryPortOptions? options = null, bool start = true, FaultOptions? peerFaults = null)
     {
-        (Port, Peer) = MemoryPort.CreatePair(options ?? new MemoryPortOptions { FrameCount = 1024, MacA = StackMac, MacB = PeerMac });
+        MemoryPort peerWire;
+        (Port, peerWire) = MemoryPort.CreatePair(options ?? new MemoryPortOptions { FrameCount = 1024, MacA = StackMac, MacB = PeerMac });
+        Peer = peerFaults is null ? peerWire : new FaultInjectingPort(peerWire, peerFaults);
         Clock = new ManualClock(1_000_000_000);
         Timers = new TimerWheel(Clock.NowNanoseconds);
         Context = new WorkerContext(0, Port, Clock, Timers, new TxBuffer(256));
@@ -35,7 +38,7 @@ internal sealed class StackHarness : IDisposable
     }
 
     public MemoryPort Port { get; }
-    public MemoryPort Peer { get; }
+    public IPacketPort Peer { get; }
     public ManualClock Clock { get; }
     public TimerWheel Timers { get; }
     public WorkerContext Context { get; }
