@@ -24,7 +24,7 @@ public sealed partial class NetworkStack
             DropDatagram(packet, inFrame, StackDropReason.Truncated);
             return;
         }
-        if (!InternetChecksum.IsValid(message))
+        if (!PacketChecksum.IsValid(message))
         {
             DropDatagram(packet, inFrame, StackDropReason.BadChecksum);
             return;

@@ -137,7 +137,7 @@ public sealed partial class NetworkStack
     }
 
     /// <summary>Counts a dropped datagram and frees its frame if it has one.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     internal void DropDatagram(in Packet packet, bool inFrame, StackDropReason reason)
     {
         if (inFrame) Drop(packet, reason);
