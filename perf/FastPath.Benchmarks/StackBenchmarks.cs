@@ -18,6 +18,8 @@ namespace FastPath.Benchmarks;
 /// packet; a UDP datagram to a bound socket (handler reads the payload), at most 30 ns per packet.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
+[MinColumn]
 public class StackBenchmarks
 {
     private const int Burst = 32;

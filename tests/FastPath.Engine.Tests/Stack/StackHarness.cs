@@ -25,7 +25,9 @@ internal sealed class StackHarness : IDisposable
     private bool _disposed;
 
     /// <param name="peerFaults">Damage done to what the peer sends (loss, duplication, reordering, corruption).</param>
-    public StackHarness(InterfaceConfig? config = null, MemoryPortOptions? options = null, bool start = true, FaultOptions? peerFaults = null)
+    /// <param name="stack">A stack made by the test (then <paramref name="config"/> is not used).</param>
+    public StackHarness(InterfaceConfig? config = null, MemoryPortOptions? options = null, bool start = true, FaultOptions? peerFaults = null,
+        NetworkStack? stack = null)
     {
         MemoryPort peerWire;
         (Port, peerWire) = MemoryPort.CreatePair(options ?? new MemoryPortOptions { FrameCount = 1024, MacA = StackMac, MacB = PeerMac });
@@ -33,7 +35,7 @@ internal sealed class StackHarness : IDisposable
         Clock = new ManualClock(1_000_000_000);
         Timers = new TimerWheel(Clock.NowNanoseconds);
         Context = new WorkerContext(0, Port, Clock, Timers, new TxBuffer(256));
-        Stack = new NetworkStack(config ?? Config());
+        Stack = stack ?? new NetworkStack(config ?? Config());
         if (start) Start();
     }
 
