@@ -53,7 +53,7 @@ public sealed class IgmpHost
     {
         _stack = stack;
         _timerTarget = new TimerTarget(this);
-        int capacity = stack.Configuration.IgmpMaxGroups;
+        int capacity = stack.Config.IgmpMaxGroups;
         _index = new Dictionary<uint, int>(capacity);
         _groups = new uint[capacity];
         _references = new int[capacity];
@@ -66,7 +66,7 @@ public sealed class IgmpHost
         _free = new int[capacity];
         for (int i = 0; i < capacity; i++) _free[i] = capacity - 1 - i;
         _freeCount = capacity;
-        _random = 0x9E37_79B9_7F4A_7C15UL ^ (ulong)stack.Configuration.Address.Address.Value;
+        _random = 0x9E37_79B9_7F4A_7C15UL ^ (ulong)stack.Config.Address.Address.Value;
     }
 
     /// <summary>
@@ -80,7 +80,7 @@ public sealed class IgmpHost
     {
         get
         {
-            IgmpVersion configured = _stack.Configuration.IgmpVersion;
+            IgmpVersion configured = _stack.Config.IgmpVersion;
             if (!_stack.IsRunning) return configured;
             long now = _stack.Now;
             if (now < _v1QuerierUntil) return IgmpVersion.V1;
@@ -197,7 +197,7 @@ public sealed class IgmpHost
         long now = _stack.Now;
         long maxResponse = repr.Version == IgmpVersion.V1 ? V1MaxResponseNanoseconds : repr.MaxResponseTime.Ticks * 100;
         if (maxResponse <= 0) maxResponse = 1;
-        long olderQuerierTimeout = _stack.Configuration.IgmpRobustness * DefaultQueryIntervalNanoseconds + maxResponse;
+        long olderQuerierTimeout = _stack.Config.IgmpRobustness * DefaultQueryIntervalNanoseconds + maxResponse;
         if (repr.Version == IgmpVersion.V1) _v1QuerierUntil = now + olderQuerierTimeout;
         else if (repr.Version == IgmpVersion.V2) _v2QuerierUntil = now + olderQuerierTimeout;
 
@@ -252,14 +252,14 @@ public sealed class IgmpHost
         else SendReport(slot, IgmpGroupRecordType.ChangeToExcludeMode);
         // RFC 2236 section 3: a v2 leave is sent once; v3 state changes and all joins are repeated.
         bool repeat = !_leaving[slot] || Version == IgmpVersion.V3;
-        _retransmitsLeft[slot] = repeat ? _stack.Configuration.IgmpRobustness - 1 : 0;
+        _retransmitsLeft[slot] = repeat ? _stack.Config.IgmpRobustness - 1 : 0;
         if (_retransmitsLeft[slot] > 0) ScheduleRetransmit(slot);
         else if (_leaving[slot]) Release(slot);
     }
 
     private void ScheduleRetransmit(int slot)
     {
-        long interval = _stack.Configuration.IgmpUnsolicitedReportInterval.Ticks * 100;
+        long interval = _stack.Config.IgmpUnsolicitedReportInterval.Ticks * 100;
         _retransmitTimers[slot] = _stack.Context.Timers.Schedule(_stack.Now + RandomDelay(interval), _timerTarget,
             Cookie(KindRetransmit, slot, _generations[slot]));
     }

@@ -60,11 +60,13 @@ public sealed partial class NetworkStack : IWorkerApplication
         _reassembler = new Ipv4Reassembler(this, config.MaxReassemblies, config.ReassemblyMemoryLimit, ToNanoseconds(config.ReassemblyTimeout));
     }
 
+    /// <summary>The configuration the stack was made with.</summary>
     public InterfaceConfig Config => _config;
 
     /// <summary>Our MAC: the configured one, or the port's once started.</summary>
     public MacAddress Mac => _mac;
 
+    /// <summary>Our IPv4 address (the host part of <see cref="InterfaceConfig.Address"/>).</summary>
     public Ipv4Address Address => new(_address);
 
     /// <summary>The UDP binding table: <c>stack.Udp.Bind(port, handler)</c>.</summary>
@@ -135,8 +137,6 @@ public sealed partial class NetworkStack : IWorkerApplication
     }
 
     internal WorkerContext Context => _context!;
-
-    internal InterfaceConfig Configuration => _config;
 
     internal StackCounters Counters => _counters;
 

@@ -48,7 +48,7 @@ public sealed class UdpSockets
     public UdpSocket Bind(ushort port, int queueCapacity = 0, Ipv4Address group = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(queueCapacity);
-        return Add(port, group, null, queueCapacity == 0 ? _stack.Configuration.UdpQueueCapacity : queueCapacity);
+        return Add(port, group, null, queueCapacity == 0 ? _stack.Config.UdpQueueCapacity : queueCapacity);
     }
 
     /// <summary>The socket bound to <paramref name="port"/>, if any.</summary>
