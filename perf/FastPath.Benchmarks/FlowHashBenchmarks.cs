@@ -9,6 +9,7 @@ namespace FastPath.Benchmarks;
 /// for every received packet, from the typed tuple and from the bytes; and the FlowKey mix the flow table
 /// indexes with. Reported per hash over a batch of distinct tuples.
 /// </summary>
+[MedianColumn]
 public class FlowHashBenchmarks
 {
     private const int Tuples = 1024;

@@ -1,3 +1,4 @@
+using System.Numerics;
 using BenchmarkDotNet.Attributes;
 using FastPath.Engine.Flows;
 using FastPath.Wire.Ipv4;
@@ -10,6 +11,7 @@ namespace FastPath.Benchmarks;
 /// with the home slots prefetched first. Each invocation walks on through a shuffled copy of every key, so
 /// lookups miss the cache the way a million live flows make them miss it.
 /// </summary>
+[MedianColumn]
 public class FlowTableBenchmarks
 {
     private const int LookupsPerInvoke = 1024;
@@ -19,6 +21,11 @@ public class FlowTableBenchmarks
     private FlowKey[] _lookups = null!;
     private int[] _values = null!;
     private int _next;
+    private nint _floorMemory;
+    private nint _floorMapping;
+    private nuint _floorMappingLength;
+    private int[] _floorIndices = null!;
+    private int _floorMask;
 
     [Params(1_000, 1_000_000)]
     public int Flows { get; set; }
@@ -44,6 +51,39 @@ public class FlowTableBenchmarks
         _lookups = new FlowKey[Math.Max(Flows, 4 * LookupsPerInvoke)];
         for (int i = 0; i < _lookups.Length; i++) _lookups[i] = keys[i % Flows];
         _values = new int[Burst];
+        // The floor: one random 8-byte read per lookup from huge-page memory as large as the table's slots.
+        long floorBytes = (long)_table.SlotCount * 24;
+        _floorMemory = HugePageMemory.Allocate((nuint)floorBytes, out _floorMapping, out _floorMappingLength);
+        _floorMask = (int)BitOperations.RoundUpToPowerOf2((ulong)(floorBytes / 8)) / 2 - 1;
+        _floorIndices = new int[_lookups.Length];
+        for (int i = 0; i < _floorIndices.Length; i++) _floorIndices[i] = random.Next() & _floorMask;
+        // Whether the kernel gave the table huge pages (THP "madvise"): printed into the benchmark's log.
+        string? hugePages = File.ReadLines("/proc/self/smaps_rollup").FirstOrDefault(line => line.StartsWith("AnonHugePages:", StringComparison.Ordinal));
+        Console.WriteLine($"// flow table: {_table.SlotCount} slots, native memory {_table.UsesNativeMemory}, {hugePages}");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _table.Dispose();
+        HugePageMemory.Free(_floorMapping, _floorMappingLength);
+    }
+
+    /// <summary>Not a table operation: independent random reads from memory of the table's size, the machine's floor for a lookup that misses the caches.</summary>
+    [Benchmark(OperationsPerInvoke = LookupsPerInvoke)]
+    public unsafe long RandomReadFloor()
+    {
+        long* memory = (long*)_floorMemory;
+        int[] indices = _floorIndices;
+        int next = _next;
+        long sum = 0;
+        for (int i = 0; i < LookupsPerInvoke; i++)
+        {
+            sum += memory[indices[next]];
+            if (++next == indices.Length) next = 0;
+        }
+        _next = next;
+        return sum;
     }
 
     [Benchmark(OperationsPerInvoke = LookupsPerInvoke)]

@@ -4,6 +4,7 @@ using FastPath.Engine.Telemetry;
 namespace FastPath.Benchmarks;
 
 /// <summary>LatencyHistogram.Record per value, over latency-like values spread across many buckets; and a p99 query.</summary>
+[MedianColumn]
 public class HistogramBenchmarks
 {
     private const int Values = 1024;

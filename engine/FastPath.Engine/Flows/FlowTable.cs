@@ -11,31 +11,53 @@ namespace FastPath.Engine.Flows;
 /// first empty slot however many flows came and went. Capacity is fixed at construction (the slot array is
 /// a power of two at most 3/4 full when the table is), nothing allocates afterwards, and there are no locks:
 /// one worker owns it.
+/// <para>
+/// A large table of values without references (the usual case: an index or a small struct of flow state)
+/// lives in native memory on 2 MB huge pages, so random lookups do not pay a TLB miss each; dispose the
+/// table to unmap it (a finalizer does it otherwise). Smaller tables, and values holding references, use an
+/// ordinary array.
+/// </para>
 /// </summary>
-public sealed class FlowTable<TValue>
+public sealed class FlowTable<TValue> : IDisposable
 {
-    private readonly Entry[] _entries;
+    // Slot arrays from this size on go to huge pages: below it they fit the TLB's reach anyway.
+    private const long HugePageThresholdBytes = 1L << 20;
+
     private readonly int _mask;
+    private Entry[]? _managed;
+    private nint _native;
+    private nint _mapping;
+    private nuint _mappingLength;
 
     /// <param name="capacity">The most flows the table holds; <see cref="TryAdd"/> says <see cref="FlowAddResult.Full"/> beyond it.</param>
     public FlowTable(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1 << 29);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1 << 28);
         Capacity = capacity;
         // Load factor at most 0.75 when full: linear probing's expected probe count grows as 1/(1-load)^2
         // for misses, so the last quarter is where it would blow up.
-        int slots = (int)BitOperations.RoundUpToPowerOf2((uint)(capacity + (capacity + 2) / 3));
-        _entries = new Entry[Math.Max(slots, 2)];
-        _mask = _entries.Length - 1;
+        int slots = Math.Max((int)BitOperations.RoundUpToPowerOf2((uint)(capacity + (capacity + 2) / 3)), 2);
+        SlotCount = slots;
+        _mask = slots - 1;
+        long bytes = (long)slots * Unsafe.SizeOf<Entry>();
+        if (!RuntimeHelpers.IsReferenceOrContainsReferences<TValue>() && bytes >= HugePageThresholdBytes)
+            _native = HugePageMemory.Allocate((nuint)bytes, out _mapping, out _mappingLength);
+        else
+            _managed = new Entry[slots];
     }
+
+    ~FlowTable() => FreeNative();
 
     public int Count { get; private set; }
 
     public int Capacity { get; }
 
     /// <summary>Slots in the table (a power of two).</summary>
-    public int SlotCount => _entries.Length;
+    public int SlotCount { get; }
+
+    /// <summary>True when the slots live on (requested) huge pages rather than in a managed array.</summary>
+    public bool UsesNativeMemory => _native != 0;
 
     public bool IsFull => Count == Capacity;
 
@@ -68,7 +90,7 @@ public sealed class FlowTable<TValue>
     public ref TValue GetValueRefOrNullRef(in FlowKey key)
     {
         uint hash = HashOf(key);
-        ref Entry entries = ref MemoryMarshal.GetArrayDataReference(_entries);
+        ref Entry entries = ref First;
         int mask = _mask;
         int slot = (int)hash & mask;
         while (true)
@@ -88,7 +110,7 @@ public sealed class FlowTable<TValue>
     public ref TValue GetValueRefOrAddDefault(in FlowKey key, out bool exists)
     {
         uint hash = HashOf(key);
-        ref Entry entries = ref MemoryMarshal.GetArrayDataReference(_entries);
+        ref Entry entries = ref First;
         int slot = (int)hash & _mask;
         while (true)
         {
@@ -116,10 +138,11 @@ public sealed class FlowTable<TValue>
     public bool Remove(in FlowKey key, out TValue value)
     {
         uint hash = HashOf(key);
+        ref Entry entries = ref First;
         int slot = (int)hash & _mask;
         while (true)
         {
-            ref Entry entry = ref _entries[slot];
+            ref Entry entry = ref Unsafe.Add(ref entries, slot);
             if (entry.Hash == 0)
             {
                 value = default!;
@@ -128,8 +151,8 @@ public sealed class FlowTable<TValue>
             if (entry.Hash == hash && entry.Key.Equals(key)) break;
             slot = (slot + 1) & _mask;
         }
-        value = _entries[slot].Value;
-        RemoveAt(slot);
+        value = Unsafe.Add(ref entries, slot).Value;
+        RemoveAt(ref entries, slot);
         Count--;
         return true;
     }
@@ -141,16 +164,13 @@ public sealed class FlowTable<TValue>
     /// </summary>
     public ulong LookupBurst(ReadOnlySpan<FlowKey> keys, Span<TValue> values)
     {
-        if (keys.Length > 64) throw new ArgumentOutOfRangeException(nameof(keys), keys.Length, "at most 64 keys per burst");
-        if (values.Length < keys.Length) throw new ArgumentException("one value per key", nameof(values));
+        if (keys.Length > 64 || values.Length < keys.Length) ThrowBadBurst(keys.Length, values.Length);
         Span<uint> hashes = stackalloc uint[64];
-        ref Entry entries = ref MemoryMarshal.GetArrayDataReference(_entries);
-        for (int i = 0; i < keys.Length; i++)
-        {
-            uint hash = HashOf(keys[i]);
-            hashes[i] = hash;
-            Prefetch(ref Unsafe.Add(ref entries, (int)hash & _mask));
-        }
+        ref Entry entries = ref First;
+        // Hash everything first (registers and L1 only), then issue every prefetch back to back: the misses
+        // then overlap as far as the core's miss buffers allow, instead of one hash's latency apart.
+        for (int i = 0; i < keys.Length; i++) hashes[i] = HashOf(keys[i]);
+        for (int i = 0; i < keys.Length; i++) Prefetch(ref Unsafe.Add(ref entries, (int)hashes[i] & _mask));
         ulong hits = 0;
         for (int i = 0; i < keys.Length; i++)
         {
@@ -175,8 +195,16 @@ public sealed class FlowTable<TValue>
     /// <summary>Removes every flow (touches every slot: not for the data path).</summary>
     public void Clear()
     {
-        Array.Clear(_entries);
+        MemoryMarshal.CreateSpan(ref First, SlotCount).Clear();
         Count = 0;
+    }
+
+    /// <summary>Unmaps the huge-page slots (nothing to do for a managed table). The table is unusable afterwards.</summary>
+    public void Dispose()
+    {
+        FreeNative();
+        _managed = null;
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>Visits the flows in slot order. The table must not change while enumerating.</summary>
@@ -190,32 +218,62 @@ public sealed class FlowTable<TValue>
         return hash == 0 ? 1 : hash;
     }
 
+    /// <summary>
+    /// Slot 0, in whichever memory the table lives. After Dispose both are gone and this dereferences null
+    /// (a NullReferenceException, never a wild read).
+    /// </summary>
+    private unsafe ref Entry First
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ref _native != 0 ? ref Unsafe.AsRef<Entry>((void*)_native) : ref MemoryMarshal.GetArrayDataReference(_managed!);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Prefetch(ref Entry entry)
     {
-        // A prefetch never faults, so a stale address (the GC moved the array meanwhile) is harmless.
-        if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref entry));
+        // A prefetch never faults, so a stale address (the GC moved the array meanwhile) is harmless. The
+        // last byte too: an entry that straddles two cache lines needs both before it can be compared.
+        if (Sse.IsSupported)
+        {
+            byte* start = (byte*)Unsafe.AsPointer(ref entry);
+            Sse.Prefetch0(start);
+            Sse.Prefetch0(start + Unsafe.SizeOf<Entry>() - 1);
+        }
+    }
+
+    private static void ThrowBadBurst(int keys, int values)
+    {
+        if (keys > 64) throw new ArgumentOutOfRangeException(nameof(keys), keys, "at most 64 keys per burst");
+        throw new ArgumentException($"{keys} keys need as many values, not {values}", nameof(values));
+    }
+
+    private void FreeNative()
+    {
+        if (_mapping == 0) return;
+        _native = 0;
+        HugePageMemory.Free(_mapping, _mappingLength);
+        _mapping = 0;
     }
 
     /// <summary>
     /// Empties <paramref name="hole"/> and shifts back every later entry of the probe run whose home slot is
     /// not cyclically in (hole, its slot]: such an entry would otherwise sit behind an empty slot and be lost.
     /// </summary>
-    private void RemoveAt(int hole)
+    private void RemoveAt(ref Entry entries, int hole)
     {
         int slot = hole;
         while (true)
         {
             slot = (slot + 1) & _mask;
-            ref Entry entry = ref _entries[slot];
+            ref Entry entry = ref Unsafe.Add(ref entries, slot);
             if (entry.Hash == 0) break;
             int home = (int)entry.Hash & _mask;
             bool stays = hole <= slot ? hole < home && home <= slot : hole < home || home <= slot;
             if (stays) continue;
-            _entries[hole] = entry;
+            Unsafe.Add(ref entries, hole) = entry;
             hole = slot;
         }
-        _entries[hole] = default;
+        Unsafe.Add(ref entries, hole) = default;
     }
 
     private struct Entry
@@ -241,17 +299,17 @@ public sealed class FlowTable<TValue>
         {
             get
             {
-                ref Entry entry = ref _table._entries[_slot];
+                ref Entry entry = ref Unsafe.Add(ref _table.First, _slot);
                 return new KeyValuePair<FlowKey, TValue>(entry.Key, entry.Value);
             }
         }
 
         public bool MoveNext()
         {
-            Entry[] entries = _table._entries;
-            while (++_slot < entries.Length)
+            ref Entry entries = ref _table.First;
+            while (++_slot < _table.SlotCount)
             {
-                if (entries[_slot].Hash != 0) return true;
+                if (Unsafe.Add(ref entries, _slot).Hash != 0) return true;
             }
             return false;
         }

@@ -176,6 +176,49 @@ public class FlowTableTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Fact]
+    public void A_large_table_of_plain_values_lives_in_native_memory_and_works_the_same()
+    {
+        using var table = new FlowTable<long>(capacity: 200_000);
+        Assert.True(table.UsesNativeMemory);
+        using var small = new FlowTable<long>(capacity: 1000);
+        Assert.False(small.UsesNativeMemory);
+        using var references = new FlowTable<string>(capacity: 200_000);
+        Assert.False(references.UsesNativeMemory);
+
+        var random = new Random(5);
+        var model = new Dictionary<FlowKey, long>();
+        for (int i = 0; i < 200_000; i++)
+        {
+            var key = new FlowKey(new Ipv4Address((uint)random.Next()), new Ipv4Address((uint)random.Next()), (ushort)i, 7, IpProtocol.Udp);
+            if (model.TryAdd(key, i)) Assert.Equal(FlowAddResult.Added, table.TryAdd(key, i));
+        }
+        Assert.Equal(FlowAddResult.Full, table.TryAdd(new FlowKey(default, default, 1, 1, IpProtocol.Tcp), 1));
+        int removed = 0;
+        foreach ((FlowKey key, long value) in model)
+        {
+            Assert.True(table.TryGetValue(key, out long found));
+            Assert.Equal(value, found);
+            if (value % 3 == 0 && table.Remove(key)) removed++;
+        }
+        Assert.Equal(model.Count - removed, table.Count);
+        Assert.Equal(table.Count, Enumerate(table).Count);
+        table.Clear();
+        Assert.Equal(0, table.Count);
+        Assert.Empty(Enumerate(table));
+    }
+
+    [Fact]
+    public void A_disposed_table_fails_with_an_exception_not_a_wild_read()
+    {
+        var table = new FlowTable<int>(capacity: 100_000);
+        Assert.True(table.UsesNativeMemory);
+        table.Dispose();
+        Assert.False(table.UsesNativeMemory);
+        Assert.Throws<NullReferenceException>(() => table.TryGetValue(Key(1), out _));
+        table.Dispose();
+    }
+
     private static List<KeyValuePair<FlowKey, TValue>> Enumerate<TValue>(FlowTable<TValue> table)
     {
         var pairs = new List<KeyValuePair<FlowKey, TValue>>();
