@@ -6,4 +6,6 @@ var root = new RootCommand("FastPath: a kernel-bypass packet engine (AF_XDP, AF_
 root.Subcommands.Add(DecodeCommand.Create());
 root.Subcommands.Add(GenCommand.Create());
 root.Subcommands.Add(SinkCommand.Create());
+root.Subcommands.Add(RespondCommand.Create());
+root.Subcommands.Add(EchoCommand.Create());
 return CommandLineRunner.Run(root, args);

@@ -25,16 +25,21 @@ internal sealed class PortOptions
     public Option<string?> Duration { get; } = new("--duration", "-d") { Description = "Stop after this long: 5s, 250ms, 2m" };
     public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object with the totals" };
 
-    public void AddTo(Command command)
+    /// <summary>Adds the options; services that run until stopped (<paramref name="limitsRequired"/> false) take no --count.</summary>
+    public void AddTo(Command command, bool limitsRequired = true)
     {
         command.Options.Add(Interface);
         command.Options.Add(Driver);
         command.Options.Add(Queue);
         command.Options.Add(Cores);
-        command.Options.Add(Count);
+        if (limitsRequired) command.Options.Add(Count);
         command.Options.Add(Duration);
         command.Options.Add(Json);
     }
+
+    /// <summary>The --duration of a service that otherwise runs until Ctrl-C or SIGTERM (null: no limit).</summary>
+    public TimeSpan? ParseDuration(ParseResult parse) =>
+        parse.GetValue(Duration) is { } text ? ValueParsers.Duration(text, "--duration") : null;
 
     /// <summary>The CPU list, or null for a single unpinned worker.</summary>
     public IReadOnlyList<int>? ParseCores(ParseResult parse)
