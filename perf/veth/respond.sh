@@ -15,13 +15,11 @@ run=$(sender_seconds)
 mac_of() { ip -n "$1" -br link show dev "$2" | awk '{ print $3 }'; }
 TX_MAC=$(mac_of "$NS_TX" "$IF_TX")
 RX_MAC=$(mac_of "$NS_RX" "$IF_RX")
-# The kernel answers 10.99.0.1 without asking for its MAC (the sender has no stack to answer ARP).
-ip -n "$NS_RX" neigh replace 10.99.0.1 lladdr "$TX_MAC" dev "$IF_RX" nud permanent
 
 # replies: starts the flood, waits WARMUP, counts replies at the sender's interface for WINDOW seconds.
 replies() {
     ip netns exec "$NS_TX" taskset -c "$SENDER_CPU" "$FASTPATH" gen --iface "$IF_TX" --driver afpacket --proto icmp \
-        --dst-mac "$RX_MAC" --src-ip 10.99.0.1 --dst-ip 10.99.0.2 --size "$SIZE" --duration "${run}s" >/dev/null 2>&1 &
+        --dst-mac "$RX_MAC" --src-ip 10.99.0.1 --dst-ip 10.99.0.2 --size "$SIZE" --duration "${run}s" >>"/tmp/fastpath-perf-$$-gen.log" 2>&1 &
     local sender=$!
     sleep "$WARMUP"
     ip netns exec "$NS_TX" "$TOOLS/xdp-drop-sink" "$IF_TX" "$WINDOW" | awk '/^sink:/ { print $(NF-1) }'
@@ -33,6 +31,9 @@ replies() {
 kernel=() fastpath=()
 for round in $(seq "$ROUNDS"); do
     ip -n "$NS_RX" address add 10.99.0.2/24 dev "$IF_RX"
+    # The kernel answers 10.99.0.1 without asking for its MAC (the sender has no stack to answer ARP). Set
+    # again every round: removing a device's last address flushes its neighbour table, permanent entries too.
+    ip -n "$NS_RX" neigh replace 10.99.0.1 lladdr "$TX_MAC" dev "$IF_RX" nud permanent
     k=$(replies)
     ip -n "$NS_RX" address del 10.99.0.2/24 dev "$IF_RX"
 
