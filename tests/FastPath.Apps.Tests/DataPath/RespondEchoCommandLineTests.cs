@@ -73,6 +73,22 @@ public sealed class RespondEchoCommandLineTests
         Assert.Equal(100, report.RootElement.GetProperty("udp_echoed").GetInt64());
     }
 
+    [Fact]
+    public void A_second_responder_on_a_busy_interface_is_one_line_and_exit_2()
+    {
+        using NetLab lab = NetLab.Create();
+        string address = $"{lab.LocalIp}/{lab.PrefixLength}";
+        using var first = new FastpathCli.Running("respond", "--iface", lab.LocalInterface, "--driver", "afxdp", "--ip", address, "--duration", "60s");
+        Assert.True(first.WaitForStderr("answering on", ReadyTimeout), "the first responder did not start");
+
+        var (exit, stdout, stderr) = FastpathCli.Run("respond", "--iface", lab.LocalInterface, "--driver", "afxdp", "--ip", address, "--duration", "1s");
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("EBUSY", stderr, StringComparison.Ordinal);
+        Assert.False(first.Process.HasExited, "the first responder must keep running");
+    }
+
     [Theory]
     [InlineData("respond", "--ip", "10.0.0.300/24")]
     [InlineData("respond", "--ip", "10.0.0.1")]
