@@ -7,4 +7,6 @@ root.Subcommands.Add(DecodeCommand.Create());
 root.Subcommands.Add(GenCommand.Create());
 root.Subcommands.Add(SinkCommand.Create());
 root.Subcommands.Add(Rfc2544Command.Create());
+root.Subcommands.Add(RespondCommand.Create());
+root.Subcommands.Add(EchoCommand.Create());
 return CommandLineRunner.Run(root, args);

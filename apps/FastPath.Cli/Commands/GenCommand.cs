@@ -40,6 +40,7 @@ internal static class GenCommand
 
         var command = new Command("gen", "Send streams of frames (or replay a capture) at a rate or as fast as the interface takes them; print what was sent");
         port.AddTo(command);
+        port.AddProgressTo(command);
         streams.AddTo(command);
         command.Options.Add(pcapOut);
         command.Options.Add(pcap);

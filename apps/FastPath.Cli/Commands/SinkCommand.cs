@@ -23,6 +23,7 @@ internal static class SinkCommand
         var noSignature = new Option<bool>("--no-signature") { Description = "Count frames only; do not look for the generator's signatures" };
         var command = new Command("sink", "Receive and count frames (AF_XDP or AF_PACKET); per stream: loss, reordering, duplicates, one-way latency");
         port.AddTo(command);
+        port.AddProgressTo(command);
         command.Options.Add(promiscuous);
         command.Options.Add(noSignature);
         command.SetAction(parse =>

@@ -8,7 +8,7 @@ namespace FastPath.Cli.Options;
 /// <param name="interfaceRequired">False where another output can stand in for the interface (gen --pcap-out).</param>
 internal sealed class PortOptions(bool interfaceRequired = true)
 {
-    public Option<string?> Interface { get; } = new("--iface", "-I")
+    public Option<string> Interface { get; } = new("--iface", "-I")
     {
         Description = interfaceRequired ? "Network interface to attach to" : "Network interface to send on (or --pcap-out FILE instead)",
         Required = interfaceRequired,
@@ -32,18 +32,28 @@ internal sealed class PortOptions(bool interfaceRequired = true)
     public Option<bool> Progress { get; } = new("--progress") { Description = "Print a line a second on stderr (the default when stderr is a terminal)" };
     public Option<string?> Plot { get; } = new("--plot") { Description = "Write an SVG chart of the rate over time and the latency histogram to this file" };
 
-    public void AddTo(Command command)
+    /// <summary>Adds the options; services that run until stopped (<paramref name="limitsRequired"/> false) take no --count.</summary>
+    public void AddTo(Command command, bool limitsRequired = true)
     {
         command.Options.Add(Interface);
         command.Options.Add(Driver);
         command.Options.Add(Queue);
         command.Options.Add(Cores);
-        command.Options.Add(Count);
+        if (limitsRequired) command.Options.Add(Count);
         command.Options.Add(Duration);
         command.Options.Add(Json);
+    }
+
+    /// <summary>Adds --progress and --plot (the commands that measure traffic: gen and sink).</summary>
+    public void AddProgressTo(Command command)
+    {
         command.Options.Add(Progress);
         command.Options.Add(Plot);
     }
+
+    /// <summary>The --duration of a service that otherwise runs until Ctrl-C or SIGTERM (null: no limit).</summary>
+    public TimeSpan? ParseDuration(ParseResult parse) =>
+        parse.GetValue(Duration) is { } text ? ValueParsers.Duration(text, "--duration") : null;
 
     /// <summary>The CPU list, or null for a single unpinned worker.</summary>
     public IReadOnlyList<int>? ParseCores(ParseResult parse)

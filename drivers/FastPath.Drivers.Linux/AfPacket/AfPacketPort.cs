@@ -3,6 +3,7 @@ using FastPath.Drivers.Linux.Devices;
 using FastPath.Drivers.Linux.Interop;
 using FastPath.Engine.Memory;
 using FastPath.Engine.Ports;
+using FastPath.Engine.Runtime;
 using FastPath.Wire.Ethernet;
 using Mman = FastPath.Engine.Interop.Mman;
 
@@ -29,7 +30,7 @@ namespace FastPath.Drivers.Linux.AfPacket;
 /// after the kernel took a frame shows in the interface's own counters, not the socket's.
 /// </para>
 /// </summary>
-public sealed unsafe partial class AfPacketPort : IPacketPort
+public sealed unsafe partial class AfPacketPort : IPacketPort, IWaitablePort
 {
     private const string DriverName = "afpacket";
     private const int EthernetHeaderLength = 14;

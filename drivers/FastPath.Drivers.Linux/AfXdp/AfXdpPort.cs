@@ -5,6 +5,7 @@ using FastPath.Drivers.Linux.Devices;
 using FastPath.Drivers.Linux.Interop;
 using FastPath.Engine.Memory;
 using FastPath.Engine.Ports;
+using FastPath.Engine.Runtime;
 
 namespace FastPath.Drivers.Linux.AfXdp;
 
@@ -19,7 +20,7 @@ namespace FastPath.Drivers.Linux.AfXdp;
 /// each <see cref="Receive"/> and returns completed TX frames to it on <see cref="Transmit"/> and
 /// <see cref="Flush"/>. XDP_USE_NEED_WAKEUP is always on: syscalls happen only when the kernel asks.
 /// </remarks>
-public sealed unsafe class AfXdpPort : IPacketPort
+public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
 {
     /// <summary>Frames taken from the pool per step of a refill (a stack buffer, no allocation).</summary>
     private const int RefillChunk = 64;
@@ -298,8 +299,38 @@ public sealed unsafe class AfXdpPort : IPacketPort
     /// <summary>Unbinds and closes the socket, frees the UMEM, and detaches the program if this was the interface's last port. Idempotent.</summary>
     public void Dispose()
     {
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            // Out of the map first, so the kernel stops adding to the RX ring while we look at it.
+            _attachment.Map.Remove(Info.Queue);
+            ReturnFramesHeldByTheKernel();
+        }
         Release();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Frees to the pool the frames the rings still hold (fill ring entries the kernel has not taken, received
+    /// frames not yet read, TX descriptors not yet sent, completions not yet reaped), so that once the port is
+    /// closed the pool's in-use count is what the application kept. The owner thread calls it from Dispose; a
+    /// frame the kernel has taken from the TX ring and not yet completed is not in any ring and is not counted.
+    /// </summary>
+    private void ReturnFramesHeldByTheKernel()
+    {
+        (uint first, uint end) = _fill.Unconsumed;
+        for (uint i = first; i != end; i++) FreeIfHeld(_fill.Address(i));
+        (first, end) = _rx.Unconsumed;
+        for (uint i = first; i != end; i++) FreeIfHeld(_rx.Descriptor(i).Address);
+        (first, end) = _tx.Unconsumed;
+        for (uint i = first; i != end; i++) FreeIfHeld(_tx.Descriptor(i).Address);
+        (first, end) = _completion.Unconsumed;
+        for (uint i = first; i != end; i++) FreeIfHeld(_completion.Address(i));
+    }
+
+    private void FreeIfHeld(ulong address)
+    {
+        uint frame = (uint)(address >> _frameShift);
+        if (_pool.Owns(frame) && !_pool.IsFree(frame)) _pool.FreeFrame(frame);
     }
 
     /// <summary>The whole clean-up, safe from the finalizer: every object it touches is still reachable from here or a static.</summary>

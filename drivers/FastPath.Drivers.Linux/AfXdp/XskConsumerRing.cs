@@ -66,6 +66,9 @@ internal unsafe struct XskConsumerRing
         // overwrite them.
         Volatile.Write(ref *_consumer, _cachedConsumer);
 
+    /// <summary>Entries from our consumer index to the kernel's producer index: produced and not yet taken (shutdown).</summary>
+    public readonly (uint First, uint End) Unconsumed => (_cachedConsumer, Volatile.Read(ref *_producer));
+
     public readonly bool NeedsWakeup
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

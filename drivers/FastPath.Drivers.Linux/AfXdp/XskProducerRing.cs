@@ -86,6 +86,9 @@ internal unsafe struct XskProducerRing
         get => (Volatile.Read(ref *_flags) & Xdp.XDP_RING_NEED_WAKEUP) != 0;
     }
 
+    /// <summary>Slots from the kernel's consumer index to our producer index: submitted and not yet taken (shutdown).</summary>
+    public readonly (uint First, uint End) Unconsumed => (Volatile.Read(ref *_consumer), _cachedProducer);
+
     /// <summary>Slots submitted and not yet consumed by the kernel, from the shared words (for tests and shutdown).</summary>
     public readonly uint Pending => Volatile.Read(ref *_producer) - Volatile.Read(ref *_consumer);
 }

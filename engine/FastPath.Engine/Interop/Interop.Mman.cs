@@ -12,6 +12,10 @@ internal static unsafe partial class Mman
     internal const int MAP_ANONYMOUS = 0x20;
     internal const int MAP_POPULATE = 0x8000;
     internal static readonly nint MAP_FAILED = -1;
+    internal const int MADV_HUGEPAGE = 14;
+
+    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
+    internal static partial int Advise(nint address, nuint length, int advice);
 
     [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
     internal static partial nint Map(nint address, nuint length, int protection, int flags, int fd, long offset);

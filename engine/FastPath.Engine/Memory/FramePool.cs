@@ -131,6 +131,9 @@ public sealed class FramePool
         _free[_count++] = frame;
     }
 
+    /// <summary>Whether <paramref name="frame"/> (one of this pool's) is free now; for a port returning what the kernel held.</summary>
+    internal bool IsFree(uint frame) => Owns(frame) && IsInPool(frame);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsInPool(uint frame)
     {

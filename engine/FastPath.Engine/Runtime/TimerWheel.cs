@@ -32,6 +32,10 @@ public sealed class TimerWheel
     private readonly int[] _previous;
     private readonly int[] _bucketOf;
     private readonly int[] _generations;
+    // The Advance during which each entry was scheduled: an entry a handler schedules is never fired by the
+    // Advance that called the handler, so a handler that re-arms itself for "now" cannot loop forever.
+    private readonly int[] _scheduledIn;
+    private int _advances;
     private int _free;
     private long _currentTick;
 
@@ -55,6 +59,7 @@ public sealed class TimerWheel
         _previous = new int[capacity];
         _bucketOf = new int[capacity];
         _generations = new int[capacity];
+        _scheduledIn = new int[capacity];
         for (int i = 0; i < capacity; i++) _next[i] = i + 1 < capacity ? i + 1 : None;
         _free = 0;
         _currentTick = startNanoseconds / tickNanoseconds;
@@ -83,13 +88,15 @@ public sealed class TimerWheel
             return default;
         }
         _free = _next[entry];
-        // A deadline already past goes in the next tick's bucket, so it fires at the next Advance.
-        long tick = Math.Max(CeilingTick(deadlineNanoseconds), _currentTick + 1);
+        // The bucket of the tick the deadline falls in; a deadline already past goes in the current tick's
+        // bucket, which every Advance walks, so it fires at the next Advance.
+        long tick = Math.Max(FloorTick(deadlineNanoseconds), _currentTick);
         int bucket = (int)(tick & _mask);
         _deadlines[entry] = deadlineNanoseconds;
         _cookies[entry] = cookie;
         _handlers[entry] = handler;
         _bucketOf[entry] = bucket;
+        _scheduledIn[entry] = _advances;
         _previous[entry] = None;
         _next[entry] = _bucketHeads[bucket];
         if (_bucketHeads[bucket] != None) _previous[_bucketHeads[bucket]] = entry;
@@ -110,19 +117,23 @@ public sealed class TimerWheel
         return true;
     }
 
-    /// <summary>Fires every timer whose deadline is at or before <paramref name="nowNanoseconds"/>; returns how many fired.</summary>
+    /// <summary>
+    /// Fires every timer whose deadline is at or before <paramref name="nowNanoseconds"/>, except those
+    /// scheduled by the handlers it calls (they wait for the next Advance); returns how many fired.
+    /// </summary>
     public int Advance(long nowNanoseconds)
     {
-        long target = nowNanoseconds / _tickNanoseconds;
-        if (target <= _currentTick || Count == 0)
+        long target = Math.Max(FloorTick(nowNanoseconds), _currentTick);
+        if (Count == 0)
         {
-            _currentTick = Math.Max(_currentTick, target);
+            _currentTick = target;
             return 0;
         }
-        // After a long pause there is no point visiting the same bucket twice: one lap sees every timer.
-        long first = Math.Max(_currentTick + 1, target - _mask);
-        // Moved first, so a timer a handler schedules now lands after this Advance, never inside the walk.
+        // The current tick's bucket is walked again: it holds timers due later in this tick, and overdue
+        // ones. After a long pause there is no point visiting a bucket twice: one lap sees every timer.
+        long first = Math.Max(_currentTick, target - _mask);
         _currentTick = target;
+        int advance = ++_advances;
         int fired = 0;
         for (long tick = first; tick <= target && Count > 0; tick++)
         {
@@ -130,7 +141,7 @@ public sealed class TimerWheel
             int entry = _bucketHeads[bucket];
             while (entry != None)
             {
-                if (_deadlines[entry] > nowNanoseconds)
+                if (_deadlines[entry] > nowNanoseconds || _scheduledIn[entry] == advance)
                 {
                     entry = _next[entry];
                     continue;
@@ -148,7 +159,7 @@ public sealed class TimerWheel
         return fired;
     }
 
-    private long CeilingTick(long nanoseconds) => (nanoseconds + _tickNanoseconds - 1) / _tickNanoseconds;
+    private long FloorTick(long nanoseconds) => nanoseconds / _tickNanoseconds;
 
     private void Remove(int entry)
     {

@@ -42,6 +42,12 @@ public sealed class TxBuffer
     public int Drain(IPacketPort port)
     {
         ArgumentNullException.ThrowIfNull(port);
+        return Drain<IPacketPort>(port);
+    }
+
+    /// <summary>The worker loop's drain: generic, so a struct port is called directly, never boxed.</summary>
+    internal int Drain<TPort>(TPort port) where TPort : IPacketPort
+    {
         if (_count == 0)
         {
             port.Flush();

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using FastPath.Drivers.Linux.Devices;
+using FastPath.Engine.Ports;
+using FastPath.Engine.Runtime;
+using FastPath.Engine.Stack;
+using FastPath.Wire.Ipv4;
+
+namespace FastPath.Cli.Hosting;
+
+/// <summary>
+/// Runs FastPath's IPv4 stack on an interface: one engine worker per core, each with its own port and its
+/// own <see cref="NetworkStack"/> (share nothing), until a signal or the duration; then prints the stacks'
+/// counters summed, with drops by reason.
+/// </summary>
+internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr address, NetworkDevice device)
+{
+    /// <summary>Called for each worker's stack before it starts (bind sockets, join groups).</summary>
+    public Action<int, NetworkStack>? Configure { get; init; }
+
+    public int Run(IReadOnlyList<int>? cores, TimeSpan? duration, bool json, Action<Utf8JsonWriter, StackCountersSnapshot>? extraJson = null, Func<StackCountersSnapshot, string>? summary = null)
+    {
+        int workers = cores?.Count ?? 1;
+        var stacks = new NetworkStack[workers];
+        var bindings = new PortBinding<IPacketPort>[workers];
+        for (int i = 0; i < workers; i++)
+        {
+            int worker = i;
+            bindings[i] = new PortBinding<IPacketPort>(() => ports.Open(worker), cores?[worker]);
+        }
+        var config = new InterfaceConfig { Address = address, Mac = device.Mac, Mtu = device.Mtu };
+        using var stop = new StopSignal();
+        using global::FastPath.Engine.Runtime.Engine engine = global::FastPath.Engine.Runtime.Engine.Create(bindings, worker =>
+        {
+            var stack = new NetworkStack(config);
+            Configure?.Invoke(worker, stack);
+            stacks[worker] = stack;
+            return stack;
+        });
+        engine.Start();
+        ports.AnnounceReady(command, $"{address} answering");
+        if (duration is { } limit) stop.Source.CancelAfter(limit);
+        try
+        {
+            // Workers end on their own only when they fail; otherwise this waits for the signal or the duration.
+            Task.WaitAny([.. engine.Workers.Select(worker => worker.Exited)], stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
+        {
+        }
+        engine.Stop();
+        if (engine.Workers.Select(worker => worker.Failure).FirstOrDefault(failure => failure is not null) is { } failure)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        EngineStatistics statistics = engine.Statistics;
+
+        StackCountersSnapshot counters = StackCountersSnapshot.Sum(stacks.Select(stack => stack.GetCounters()));
+        if (json)
+        {
+            using var stdout = Console.OpenStandardOutput();
+            using (var writer = new Utf8JsonWriter(stdout))
+            {
+                writer.WriteStartObject();
+                counters.WriteJsonMembers(writer);
+                extraJson?.Invoke(writer, counters);
+                PortInfo? info = ports.First;
+                writer.WriteString("driver", info?.Driver);
+                writer.WriteString("mode", info?.Mode);
+                writer.WriteString("interface", info?.Name);
+                writer.WriteString("address", address.ToString());
+                writer.WritePropertyName("engine");
+                statistics.WriteJson(writer);
+                writer.WriteEndObject();
+            }
+            stdout.WriteByte((byte)'\n');
+        }
+        else
+        {
+            string drops = string.Join(", ", counters.Drops.Where(drop => drop.Value > 0).Select(drop => $"{drop.Key} {drop.Value}"));
+            Console.Out.WriteLine($"{command}: {summary?.Invoke(counters) ?? ""}{counters.RxPackets} frames received, {counters.TxPackets} sent; dropped {counters.DropsTotal}{(drops.Length > 0 ? $" ({drops})" : "")}");
+        }
+        return 0;
+    }
+}
