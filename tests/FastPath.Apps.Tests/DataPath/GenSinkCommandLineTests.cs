@@ -154,6 +154,25 @@ public sealed class GenSinkCommandLineTests
     }
 
     [Fact]
+    public void Measure_reports_the_round_trip_through_fastpath_respond()
+    {
+        // The peer's kernel steps aside: FastPath's own responder owns the peer end and answers the echo
+        // requests in place (addresses swapped, the data and its signature untouched).
+        using NetLab lab = NetLab.Create();
+        using var responder = new PeerFastpath(lab, "respond", "--iface", lab.PeerInterface, "--ip", $"{lab.PeerIp}/{lab.PrefixLength}",
+            "--driver", "afxdp", "--duration", "60s");
+        Assert.True(responder.WaitForStderr("answering on", AttachTimeout), "fastpath respond did not say it was answering");
+        var (exit, stdout, stderr) = FastpathCli.Run("gen", "--iface", lab.LocalInterface, "--driver", "afxdp", "--proto", "icmp", "--dst-mac", lab.PeerMac.ToString(),
+            "--src-ip", lab.LocalIp.ToString(), "--dst-ip", lab.PeerIp.ToString(), "--rate", "20kpps", "--count", "2000", "--measure", "--json");
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        using JsonDocument report = JsonDocument.Parse(stdout);
+        JsonElement stream = Assert.Single(report.RootElement.GetProperty("streams").EnumerateArray());
+        Assert.Equal(2000, stream.GetProperty("rx_packets").GetInt64());
+        Assert.Equal(0, stream.GetProperty("lost").GetInt64());
+        Assert.True(report.RootElement.GetProperty("rtt_us").GetProperty("p50").GetDouble() > 0);
+    }
+
+    [Fact]
     public void Rfc2544_finds_a_zero_loss_rate_per_frame_size_and_reports_its_latency()
     {
         using NetLab lab = NetLab.Create();
