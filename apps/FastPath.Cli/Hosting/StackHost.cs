@@ -35,6 +35,11 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
             Configure?.Invoke(worker, stack);
             stacks[worker] = stack;
             return stack;
+        }, new EngineOptions
+        {
+            // A worker pinned with --cores owns its core: it busy-polls, as DPDK's do, and never pays a
+            // wake-up after a burst. Unpinned, it shares the machine and sleeps in poll(2) when idle.
+            Worker = new WorkerOptions { Idle = cores is null ? IdleStrategy.Adaptive : IdleStrategy.BusyPoll },
         });
         engine.Start();
         ports.AnnounceReady(command, $"{address} answering");
