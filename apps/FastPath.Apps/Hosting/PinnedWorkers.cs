@@ -15,10 +15,10 @@ public static class PinnedWorkers
     /// <c>body(i, port)</c>. Every worker waits until all have opened their ports, then
     /// <paramref name="started"/> runs on the caller's thread (the moment to say "ready") and the bodies
     /// start together. Returns the results in worker order; the first exception is rethrown after every
-    /// worker has stopped (<paramref name="stopAll"/> is cancelled when one fails).
+    /// worker has stopped (<paramref name="stopAll"/> is called when one fails).
     /// </summary>
     public static TResult[] Run<TResult>(IReadOnlyList<int>? cpus, Func<int, IPacketPort> open, Func<int, IPacketPort, TResult> body,
-        CancellationTokenSource stopAll, Action? started = null)
+        Action stopAll, Action? started = null)
     {
         ArgumentNullException.ThrowIfNull(open);
         ArgumentNullException.ThrowIfNull(body);
@@ -49,7 +49,7 @@ public static class PinnedWorkers
 #pragma warning restore CA1031
                 {
                     failures[worker] = ExceptionDispatchInfo.Capture(e);
-                    stopAll.Cancel();
+                    stopAll();
                     if (!signalled) opened.Signal();
                 }
             })

@@ -12,6 +12,7 @@ using FastPath.Engine.Memory;
 using FastPath.Engine.Ports;
 using FastPath.Wire.Ethernet;
 
+using FastPath.Engine.Runtime;
 namespace FastPath.Cli.Commands;
 
 /// <summary>
@@ -104,7 +105,7 @@ internal static class GenCommand
         int workers = run.Cores?.Count ?? 1;
         var counters = Enumerable.Range(0, workers).Select(_ => new LiveCounters()).ToArray();
         using var progress = new ProgressReporter("gen", counters, run.Progress, showTx: true, showRx: run.Measure);
-        using var stop = new StopSignal();
+        using var stop = new TerminationSignals();
         GeneratorResult Body(int worker, IPacketPort port) => TrafficGenerator.Run(port, streams, new GeneratorSettings
         {
             Count = ShareOf(run.Count, worker, workers),
@@ -166,7 +167,7 @@ internal static class GenCommand
     {
         var counters = new[] { new LiveCounters() };
         using var progress = new ProgressReporter("gen", counters, run.Progress, showTx: true, showRx: false);
-        using var stop = new StopSignal();
+        using var stop = new TerminationSignals();
         (GeneratorResult[] results, RunReport report) = Execute(run, progress, stop,
             (_, port) => PcapReplayer.Run(port, capture, settings with { Counters = counters[0] }, stop.Token));
         GeneratorResult result = results[0];
@@ -184,7 +185,7 @@ internal static class GenCommand
     }
 
     /// <summary>Runs the body on pinned workers with their ports, or on this thread with a pcap writer port.</summary>
-    private static (GeneratorResult[] Results, RunReport Report) Execute(GenRun run, ProgressReporter progress, StopSignal stop, Func<int, IPacketPort, GeneratorResult> body)
+    private static (GeneratorResult[] Results, RunReport Report) Execute(GenRun run, ProgressReporter progress, TerminationSignals stop, Func<int, IPacketPort, GeneratorResult> body)
     {
         bool sample = run.Progress || run.PlotFile != null;
         if (run.OutputFile is { } file)
@@ -199,7 +200,7 @@ internal static class GenCommand
             return ([result], new RunReport("gen", "pcap", "writer", $"to {file}"));
         }
         var ports = new WorkerPorts(run.InterfaceName!, run.Driver, run.Queue, run.Cores?.Count ?? 1);
-        GeneratorResult[] results = PinnedWorkers.Run(run.Cores, ports.Open, body, stop.Source, () =>
+        GeneratorResult[] results = PinnedWorkers.Run(run.Cores, ports.Open, body, stop.Trigger, () =>
         {
             ports.AnnounceReady("gen", "sending");
             if (sample) progress.Start();

@@ -12,6 +12,7 @@ using FastPath.Engine.Ports;
 using FastPath.Engine.Threading;
 using FastPath.Wire.Ipv4;
 
+using FastPath.Engine.Runtime;
 namespace FastPath.Cli.Commands;
 
 /// <summary>
@@ -91,7 +92,7 @@ internal static class Rfc2544Command
     {
         var sendPorts = new WorkerPorts(test.Sender, test.Driver, 0, 1);
         var receivePorts = new WorkerPorts(test.Receiver, test.Driver, 0, 1) { Promiscuous = true, LargeReceiveRings = true };
-        using var stop = new StopSignal();
+        using var stop = new TerminationSignals();
         using var exchange = new TrialExchange();
         var outcomes = new SizeOutcome[test.WireSizes.Length];
         PinnedWorkers.Run<int>(test.Cores, worker => worker == 0 ? sendPorts.Open(0) : receivePorts.Open(0),
@@ -110,7 +111,7 @@ internal static class Rfc2544Command
                     exchange.Finish();
                 }
                 return 0;
-            }, stop.Source, () =>
+            }, stop.Trigger, () =>
             {
                 Console.Error.WriteLine($"fastpath rfc2544: sending on {sendPorts.First?.Name} ({sendPorts.First?.Driver}, {sendPorts.First?.Mode}), "
                     + $"receiving on {receivePorts.First?.Name} ({receivePorts.First?.Driver}, {receivePorts.First?.Mode}); Ctrl-C stops");

@@ -8,6 +8,7 @@ using FastPath.Cli.Options;
 using FastPath.Drivers.Linux.AfPacket;
 using FastPath.Drivers.Linux.Devices;
 
+using FastPath.Engine.Runtime;
 namespace FastPath.Cli.Commands;
 
 /// <summary>
@@ -60,9 +61,9 @@ internal static class SinkCommand
         int workers = cores?.Count ?? 1;
         var counters = Enumerable.Range(0, workers).Select(_ => new LiveCounters()).ToArray();
         using var progress = new ProgressReporter("sink", counters, showProgress, showTx: false, showRx: true);
-        using var stop = new StopSignal();
+        using var stop = new TerminationSignals();
         SinkResult[] results = PinnedWorkers.Run(cores, ports.Open,
-            (worker, port) => PacketSink.Run(port, settings with { Counters = counters[worker] }, stop.Token), stop.Source,
+            (worker, port) => PacketSink.Run(port, settings with { Counters = counters[worker] }, stop.Token), stop.Trigger,
             () =>
             {
                 ports.AnnounceReady("sink", "receiving");

@@ -28,7 +28,7 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
             bindings[i] = new PortBinding<IPacketPort>(() => ports.Open(worker), cores?[worker]);
         }
         var config = new InterfaceConfig { Address = address, Mac = device.Mac, Mtu = device.Mtu };
-        using var stop = new StopSignal();
+        using var stop = new TerminationSignals();
         using global::FastPath.Engine.Runtime.Engine engine = global::FastPath.Engine.Runtime.Engine.Create(bindings, worker =>
         {
             var stack = new NetworkStack(config);
@@ -43,7 +43,7 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
         });
         engine.Start();
         ports.AnnounceReady(command, $"{address} answering");
-        if (duration is { } limit) stop.Source.CancelAfter(limit);
+        if (duration is { } limit) stop.TriggerAfter(limit);
         try
         {
             // Workers end on their own only when they fail; otherwise this waits for the signal or the duration.

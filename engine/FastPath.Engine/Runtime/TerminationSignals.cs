@@ -30,6 +30,9 @@ public sealed class TerminationSignals : IDisposable
     /// <summary>Cancels <see cref="Token"/> as a signal would (for tests and for stopping from code).</summary>
     public void Trigger() => _cancellation.Cancel();
 
+    /// <summary>Cancels <see cref="Token"/> after <paramref name="delay"/> unless a signal comes first (a run's --duration).</summary>
+    public void TriggerAfter(TimeSpan delay) => _cancellation.CancelAfter(delay);
+
     public void Dispose()
     {
         _interrupt.Dispose();
