@@ -29,7 +29,9 @@ public sealed class FaultInjectedSinkStatisticsTests
     public void Duplicates_are_counted_exactly()
     {
         (StreamReport report, FaultCounters faults, _) = Run(new FaultOptions { Seed = 2, DuplicateRate = 0.02 });
-        Assert.True(faults.Duplicated > 300, $"the fault port duplicated {faults.Duplicated}");
+        // About 2% of 20,000; how many exactly depends on how the generator's bursts meet the port (a retried
+        // burst draws again), so this only guards that there is something to count: the equality is the test.
+        Assert.True(faults.Duplicated > 100, $"the fault port duplicated {faults.Duplicated}");
         Assert.Equal(new StreamReport(11, Frames + faults.Duplicated, 0, 0, faults.Duplicated, report.Latency), report);
     }
 
@@ -39,7 +41,7 @@ public sealed class FaultInjectedSinkStatisticsTests
         // Held frames go on only when later frames pass them (no timeout), so each is overtaken: reordered.
         var options = new FaultOptions { Seed = 3, ReorderRate = 0.02, ReorderDepth = 5, ReorderTimeout = Timeout.InfiniteTimeSpan };
         (StreamReport report, FaultCounters faults, _) = Run(options);
-        Assert.True(faults.Reordered > 300, $"the fault port reordered {faults.Reordered}");
+        Assert.True(faults.Reordered > 100, $"the fault port reordered {faults.Reordered}");
         Assert.Equal(new StreamReport(11, Frames, 0, faults.Reordered, 0, report.Latency), report);
     }
 
