@@ -78,8 +78,10 @@ public sealed class TrafficGeneratorTests
         AllocatedBytesToSend(1_000); // one-time costs, outside the comparison
         long small = AllocatedBytesToSend(1_000);
         long large = AllocatedBytesToSend(200_000);
-        // Setup (the burst array, the stamp list) is the same for both; a per-packet allocation of even 8 bytes would add 1.6 MB.
-        Assert.InRange(large - small, -1024, 1024);
+        // Setup (the burst array, the stamp list) is the same for both; a per-packet allocation of even 8 bytes would
+        // add 1.6 MB. The bound leaves room for the runtime's own occasional allocations in a longer run (a few KB
+        // seen under load: tiering, thread-pool bookkeeping), which are not per packet.
+        Assert.InRange(large - small, -65536, 65536);
     }
 
     [Fact]
@@ -125,7 +127,8 @@ public sealed class TrafficGeneratorTests
         long small = AllocatedFor(2_000);
         long large = AllocatedFor(200_000);
         // Setup (templates, windows, histograms) is the same for both; 8 bytes a packet would add 1.6 MB.
-        Assert.InRange(large - small, -4096, 4096);
+        // As above: 1.6 MB for 8 bytes a packet; a few KB of the runtime's own in a longer run are not per packet.
+        Assert.InRange(large - small, -65536, 65536);
     }
 
     [Fact]
