@@ -45,6 +45,29 @@ public sealed class RespondEchoCommandLineTests
     }
 
     [Fact]
+    public void With_two_queues_and_two_cores_each_worker_has_its_port_and_every_ping_is_answered()
+    {
+        string ping = Requirements.Tool("ping", "iputils-ping");
+        using NetLab lab = NetLab.Create(new NetLabOptions { StaticNeighbour = false, RxQueues = 2, TxQueues = 2 });
+        using var respond = new FastpathCli.Running("respond", "--iface", lab.LocalInterface, "--driver", "afxdp", "--cores", "0,1",
+            "--ip", $"{lab.LocalIp}/{lab.PrefixLength}", "--duration", "60s", "--json");
+        Assert.True(respond.WaitForStderr("answering on", ReadyTimeout), "respond did not start");
+
+        CommandResult result = lab.RunInPeer(ping, "-f", "-q", "-c", "300", "-W", "2", lab.LocalIp.ToString());
+        Assert.Matches("300 packets transmitted, 300 received, 0% packet loss", result.Output);
+
+        respond.Signal(15);
+        var (exit, stdout, stderr) = respond.WaitForExit(TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        using JsonDocument report = JsonDocument.Parse(stdout);
+        Assert.Equal(300, report.RootElement.GetProperty("echo_replies").GetInt64());
+        JsonElement workers = report.RootElement.GetProperty("engine").GetProperty("workers");
+        Assert.Equal(2, workers.GetArrayLength());
+        Assert.Equal([0, 1], workers.EnumerateArray().Select(worker => worker.GetProperty("cpu").GetInt32()));
+        Assert.All(workers.EnumerateArray(), worker => Assert.Equal(0, worker.GetProperty("frames_not_returned").GetInt32()));
+    }
+
+    [Fact]
     public void A_kernel_udp_client_gets_each_datagram_back_from_fastpath_echo()
     {
         using NetLab lab = NetLab.Create(new NetLabOptions { StaticNeighbour = false });
