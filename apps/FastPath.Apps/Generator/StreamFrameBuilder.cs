@@ -170,7 +170,7 @@ internal sealed class StreamFrameBuilder
                 Put32(ref start, IpSourceOffset, source);
                 Put32(ref start, IpDestinationOffset, destination);
                 uint addressWords = (source >> 16) + (source & 0xFFFF) + (destination >> 16) + (destination & 0xFFFF);
-                Put16(ref start, IpChecksumOffset, Finish(variant.IpSum + addressWords));
+                Put16(ref start, IpChecksumOffset, InternetChecksum.Finish(variant.IpSum + addressWords));
                 if (_pseudoHeader) l4Sum += addressWords;
             }
             if (_portVaries)
@@ -203,11 +203,11 @@ internal sealed class StreamFrameBuilder
             uint words = (sequence >> 16) + (sequence & 0xFFFF) + _timeWords;
             // A trailer at an odd offset of the segment has its bytes paired the other way round; the sum of
             // byte-swapped words is the byte-swapped sum (RFC 1071 section 2(B)), so swap once.
-            l4Sum += variant.TrailerOdd ? Swap(Fold(words)) : words;
+            l4Sum += variant.TrailerOdd ? InternetChecksum.SwapFolded(InternetChecksum.Fold(words)) : words;
         }
 
         if (_checksumOffset < 0) return;
-        ushort checksum = Finish(l4Sum);
+        ushort checksum = InternetChecksum.Finish(l4Sum);
         // RFC 768: a computed 0 goes out as 0xFFFF, since 0 means "no checksum" (TCP and ICMP take either).
         if (checksum == 0 && _protocol == StreamProtocol.Udp) checksum = 0xFFFF;
         Put16(ref start, _checksumOffset, checksum);
@@ -327,20 +327,6 @@ internal sealed class StreamFrameBuilder
         StreamProtocol.Icmp => IpProtocol.Icmp,
         _ => FrameSignature.RawProtocol,
     };
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ushort Finish(uint sum) => (ushort)~Fold(sum);
-
-    /// <summary>End-around carry of a 32-bit sum to 16 bits (RFC 1071 section 4.1).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Fold(uint sum)
-    {
-        sum = (sum >> 16) + (sum & 0xFFFF);
-        return (sum >> 16) + (sum & 0xFFFF);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Swap(uint word) => ((word >> 8) | (word << 8)) & 0xFFFF;
 
     private struct Variant
     {

@@ -175,7 +175,7 @@ public sealed class IgmpHost
             _stack.DropDatagram(packet, inFrame, error == WireError.Truncated ? StackDropReason.Truncated : StackDropReason.BadHeader);
             return;
         }
-        if (!PacketChecksum.IsValid(message))
+        if (!InternetChecksum.IsValid(message))
         {
             _stack.DropDatagram(packet, inFrame, StackDropReason.BadChecksum);
             return;

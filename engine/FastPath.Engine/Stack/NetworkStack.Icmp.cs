@@ -24,7 +24,7 @@ public sealed partial class NetworkStack
             DropDatagram(packet, inFrame, StackDropReason.Truncated);
             return;
         }
-        if (!PacketChecksum.IsValid(message))
+        if (!InternetChecksum.IsValid(message))
         {
             DropDatagram(packet, inFrame, StackDropReason.BadChecksum);
             return;

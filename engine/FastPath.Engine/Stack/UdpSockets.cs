@@ -110,7 +110,7 @@ public sealed class UdpSockets
         uint destination = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetReference(datagram), 16)));
         // RFC 768: a zero checksum means the sender computed none, which IPv4 allows (RFC 1122 section 4.1.3.4).
         if (Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref udp, 6)) != 0
-            && !PacketChecksum.IsValidWithPseudoHeader(source, destination, IpProtocol.Udp, message[..length]))
+            && !InternetChecksum.IsValidWithPseudoHeader(new Ipv4Address(source), new Ipv4Address(destination), IpProtocol.Udp, message[..length]))
         {
             _stack.DropDatagram(packet, inFrame, StackDropReason.BadChecksum);
             return;
