@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FastPath.TestKit;
 
 namespace FastPath.Apps.Tests;
 
@@ -18,9 +19,21 @@ internal static class FastpathCli
         return start;
     }
 
-    public static (int Exit, string Stdout, string Stderr) Run(params string[] args)
+    /// <summary>The same command started through <paramref name="launcher"/> (e.g. <c>ip netns exec NS</c>, <c>setpriv ...</c>).</summary>
+    public static ProcessStartInfo StartInfoVia(string launcher, IReadOnlyList<string> launcherArguments, params string[] args)
     {
-        using var process = Process.Start(StartInfo(args))!;
+        ProcessStartInfo start = StartInfo(args);
+        start.ArgumentList.Insert(0, start.FileName);
+        for (int i = launcherArguments.Count - 1; i >= 0; i--) start.ArgumentList.Insert(0, launcherArguments[i]);
+        start.FileName = launcher;
+        return start;
+    }
+
+    public static (int Exit, string Stdout, string Stderr) Run(params string[] args) => Run(StartInfo(args));
+
+    public static (int Exit, string Stdout, string Stderr) Run(ProcessStartInfo start)
+    {
+        using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();
         Assert.True(process.WaitForExit(60_000), "fastpath did not finish in 60 s");
@@ -35,8 +48,13 @@ internal static class FastpathCli
         private readonly System.Collections.Concurrent.BlockingCollection<string> _stderrLines = [];
 
         public Running(params string[] args)
+            : this(StartInfo(args))
         {
-            Process = Process.Start(StartInfo(args))!;
+        }
+
+        private Running(ProcessStartInfo start)
+        {
+            Process = Process.Start(start)!;
             _stdout = Process.StandardOutput.ReadToEndAsync();
             _stderr = Task.Run(() =>
             {
@@ -67,6 +85,10 @@ internal static class FastpathCli
             return false;
         }
 
+        /// <summary>fastpath inside the lab's peer namespace (<c>ip netns exec</c>), e.g. as the far end of a test.</summary>
+        public static Running InPeerNamespace(NetLab lab, params string[] args) =>
+            new(StartInfoVia(Requirements.Tool("ip", "iproute2"), ["netns", "exec", lab.Namespace], args));
+
         public Process Process { get; }
 
         /// <summary>Sends a signal by number (15 SIGTERM, 2 SIGINT) with kill(1).</summary>
@@ -85,6 +107,7 @@ internal static class FastpathCli
         public void Dispose()
         {
             if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+            Process.WaitForExit(10_000);
             Process.Dispose();
             _stderrLines.Dispose();
         }

@@ -96,7 +96,7 @@ public sealed class GenSinkCommandLineTests
         try
         {
             const int Count = 30_000;
-            using var sink = new PeerFastpath(lab, "sink", "--iface", lab.PeerInterface, "--driver", "afxdp", "--count", "30000", "--duration", "60s", "--json");
+            using var sink = FastpathCli.Running.InPeerNamespace(lab, "sink", "--iface", lab.PeerInterface, "--driver", "afxdp", "--count", "30000", "--duration", "60s", "--json");
             Assert.True(sink.WaitForStderr("receiving on", AttachTimeout), "the sink in the peer namespace did not say it was receiving");
             var (exit, genOut, genErr) = FastpathCli.Run("gen", "--iface", lab.LocalInterface, "--driver", "afxdp", "--dst-mac", lab.PeerMac.ToString(),
                 "--src-ip", lab.LocalIp.ToString(), "--dst-ip", lab.PeerIp.ToString(), "--streams", streams, "--count", "30000", "--json");
@@ -159,7 +159,7 @@ public sealed class GenSinkCommandLineTests
         // The peer's kernel steps aside: FastPath's own responder owns the peer end and answers the echo
         // requests in place (addresses swapped, the data and its signature untouched).
         using NetLab lab = NetLab.Create();
-        using var responder = new PeerFastpath(lab, "respond", "--iface", lab.PeerInterface, "--ip", $"{lab.PeerIp}/{lab.PrefixLength}",
+        using var responder = FastpathCli.Running.InPeerNamespace(lab, "respond", "--iface", lab.PeerInterface, "--ip", $"{lab.PeerIp}/{lab.PrefixLength}",
             "--driver", "afxdp", "--duration", "60s");
         Assert.True(responder.WaitForStderr("answering on", AttachTimeout), "fastpath respond did not say it was answering");
         var (exit, stdout, stderr) = FastpathCli.Run("gen", "--iface", lab.LocalInterface, "--driver", "afxdp", "--proto", "icmp", "--dst-mac", lab.PeerMac.ToString(),
@@ -184,7 +184,7 @@ public sealed class GenSinkCommandLineTests
             Assert.True(move.WaitForExit(30_000) && move.ExitCode == 0, "could not move the local end into the lab's namespace");
         }
         Assert.True(lab.RunInPeer("ip", "link", "set", lab.LocalInterface, "up").Succeeded);
-        using var test = new PeerFastpath(lab, "rfc2544", "--iface", lab.LocalInterface, "--peer-iface", lab.PeerInterface, "--sizes", "64,512",
+        using var test = FastpathCli.Running.InPeerNamespace(lab, "rfc2544", "--iface", lab.LocalInterface, "--peer-iface", lab.PeerInterface, "--sizes", "64,512",
             "--trial", "500ms", "--settle", "100ms", "--resolution", "5", "--max-trials", "6", "--json");
         var (exit, stdout, stderr) = test.WaitForExit(TimeSpan.FromSeconds(120));
         Assert.True(exit == 0, $"exit {exit}: {stderr}");
@@ -325,21 +325,8 @@ public sealed class GenSinkCommandLineTests
         Assert.True(process.WaitForStderr("receiving on", AttachTimeout), $"fastpath did not say it was receiving within {AttachTimeout}");
 
     /// <summary>Runs fastpath as root with capabilities removed from its bounding set (setpriv, util-linux): what an unprivileged user meets.</summary>
-    private static (int Exit, string Stdout, string Stderr) RunWithoutCapabilities(string dropped, params string[] args)
-    {
-        string setpriv = Requirements.Tool("setpriv", "util-linux");
-        var start = FastpathCli.StartInfo(args);
-        start.ArgumentList.Insert(0, start.FileName);
-        start.ArgumentList.Insert(0, "--");
-        start.ArgumentList.Insert(0, dropped);
-        start.ArgumentList.Insert(0, "--bounding-set");
-        start.FileName = setpriv;
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(60_000), "fastpath did not finish in 60 s");
-        return (process.ExitCode, stdout, stderr.Result);
-    }
+    private static (int Exit, string Stdout, string Stderr) RunWithoutCapabilities(string dropped, params string[] args) =>
+        FastpathCli.Run(FastpathCli.StartInfoVia(Requirements.Tool("setpriv", "util-linux"), ["--bounding-set", dropped, "--"], args));
 
     private static void SendFromPeer(NetLab lab, int count)
     {
