@@ -1,6 +1,8 @@
 using System.Globalization;
 using FastPath.Apps.Sink;
 
+using FastPath.Engine.Telemetry;
+
 namespace FastPath.Apps.Plots;
 
 /// <summary>One second of a run: the rates measured over it.</summary>

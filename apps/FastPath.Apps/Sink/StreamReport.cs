@@ -1,5 +1,7 @@
 using FastPath.Apps.Generator;
 
+using FastPath.Engine.Telemetry;
+
 namespace FastPath.Apps.Sink;
 
 /// <summary>Latency percentiles of one stream, in nanoseconds.</summary>

@@ -1,3 +1,5 @@
+using FastPath.Engine.Telemetry;
+
 namespace FastPath.Apps.Sink;
 
 /// <summary>What one worker saw of one stream: a sequence window per sending lane, and the latencies.</summary>

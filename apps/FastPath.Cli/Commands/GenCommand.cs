@@ -13,6 +13,8 @@ using FastPath.Engine.Ports;
 using FastPath.Wire.Ethernet;
 
 using FastPath.Engine.Runtime;
+using FastPath.Engine.Telemetry;
+
 namespace FastPath.Cli.Commands;
 
 /// <summary>

@@ -9,6 +9,8 @@ using FastPath.Drivers.Linux.AfPacket;
 using FastPath.Drivers.Linux.Devices;
 
 using FastPath.Engine.Runtime;
+using FastPath.Engine.Telemetry;
+
 namespace FastPath.Cli.Commands;
 
 /// <summary>

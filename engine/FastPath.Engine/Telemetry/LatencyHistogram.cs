@@ -158,6 +158,17 @@ public sealed class LatencyHistogram
         Saturated = 0;
     }
 
+    /// <summary>Non-empty sub-buckets as (lowest value, highest value, count), lowest first: what a plot draws.</summary>
+    public IEnumerable<(long Low, long High, long Count)> Buckets()
+    {
+        for (int i = 0; i < _counts.Length; i++)
+        {
+            if (_counts[i] == 0) continue;
+            long value = ValueAt(i);
+            yield return (LowestEquivalentValue(value), HighestEquivalentValue(value), _counts[i]);
+        }
+    }
+
     /// <summary>The smallest value that lands in the same sub-bucket as <paramref name="value"/>.</summary>
     public long LowestEquivalentValue(long value)
     {

@@ -130,6 +130,32 @@ public class LatencyHistogramTests
         _ => random.NextInt64(0, 600),
     };
 
+    [Fact]
+    public void Buckets_are_the_non_empty_sub_buckets_in_order_each_holding_its_values()
+    {
+        var histogram = new LatencyHistogram();
+        var values = new List<long>();
+        for (long v = 0; v < 1_000_000_000; v = v * 3 / 2 + 1)
+        {
+            histogram.Record(v);
+            values.Add(v);
+        }
+        var buckets = histogram.Buckets().ToList();
+        Assert.Equal(histogram.Count, buckets.Sum(bucket => bucket.Count));
+        Assert.All(buckets, bucket => Assert.True(bucket.Low <= bucket.High && bucket.Count > 0));
+        Assert.All(buckets.Zip(buckets.Skip(1)), pair => Assert.True(pair.First.High < pair.Second.Low));
+        // Every value lies in exactly one bucket, and values below the first sub-bucket count are exact.
+        Assert.All(values, value => Assert.Single(buckets, bucket => bucket.Low <= value && value <= bucket.High));
+        Assert.All(buckets.Where(bucket => bucket.High < 128), bucket => Assert.Equal(bucket.Low, bucket.High));
+
+        // Merged halves have the same buckets as the whole.
+        var a = new LatencyHistogram();
+        var b = new LatencyHistogram();
+        for (int i = 0; i < values.Count; i++) (i % 2 == 0 ? a : b).Record(values[i]);
+        a.Merge(b);
+        Assert.Equal(buckets, a.Buckets());
+    }
+
     private static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }
