@@ -72,10 +72,11 @@ public class TcpTransferTests
             h.Clock.AdvanceNanoseconds(busy ? BusyStepNanoseconds : IdleStepNanoseconds);
 
             long minimum = Math.Min(toA.Received, toB.Received);
+            // The counter snapshots allocate: taken before the window opens and after it closes.
             if (allocatedAtQuarter < 0 && minimum >= TransferBytes / 4)
             {
-                allocatedAtQuarter = GC.GetAllocatedBytesForCurrentThread();
                 segmentsAtQuarter = Segments(h);
+                allocatedAtQuarter = GC.GetAllocatedBytesForCurrentThread();
             }
             else if (allocatedAtThreeQuarters < 0 && minimum >= TransferBytes * 3 / 4)
             {
