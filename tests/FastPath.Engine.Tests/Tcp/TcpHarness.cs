@@ -261,15 +261,18 @@ internal sealed class TcpHarness : IDisposable
         public bool Step()
         {
             long now = _clock.NowNanoseconds;
+            // Frames an API call queued since the last step (a Connect's SYN) count as activity too.
+            bool transmitted = Context.Tx.Count > 0;
             int received = Port.Receive(_burst);
             Stack.Receive(_burst.AsSpan(0, received));
             Context.Tx.Drain(Port);
             Timers.Advance(now);
             Stack.Poll(now);
+            transmitted |= Context.Tx.Count > 0;
             Context.Tx.Drain(Port);
             // Releases frames the fault port held back once their reorder timeout has passed.
             Port.Flush();
-            return received > 0;
+            return received > 0 || transmitted;
         }
 
         public void Stop() => Stack.Stop();
