@@ -576,6 +576,31 @@ public class TcpStateMachineTests
     }
 
     [Fact]
+    public void A_fin_that_overtakes_the_last_data_is_honoured_when_the_hole_fills()
+    {
+        using var h = TcpHarness.RawPeer();
+        var p = new RawTcpPeer(h);
+        TcpConnection connection = p.OpenPassive();
+        byte[] data = TcpSegments.Pattern(2000, 8);
+        uint start = p.Next;
+        // The last data and the FIN arrive before the bytes in front of them (RFC 9293 3.10.7.4: kept for later processing).
+        p.Send(TcpFlags.Ack | TcpFlags.Fin, data[1000..], seq: start + 1000);
+        Assert.Equal(start, p.ExpectSingle().Acknowledgment);
+        Assert.Equal(TcpState.Established, connection.State);
+
+        p.Send(TcpFlags.Ack, data[..1000], seq: start);
+        p.Next = start + 2001;
+        // The FIN is acknowledged now, not after the peer retransmits it.
+        Segment ack = ExpectAckMaybeDelayed(p);
+        Assert.True(ack.Acknowledgment == start + 2001, $"the FIN that came early was forgotten: {ack}");
+        Assert.Equal(TcpState.CloseWait, connection.State);
+        var received = new byte[data.Length];
+        Assert.Equal(data.Length, connection.Receive(received));
+        Assert.Equal(data, received);
+        Assert.True(connection.IsReceiveFinished);
+    }
+
+    [Fact]
     public void Three_duplicate_acks_with_sack_retransmit_the_hole_once_and_no_timeout_follows()
     {
         using var h = TcpHarness.RawPeer();
