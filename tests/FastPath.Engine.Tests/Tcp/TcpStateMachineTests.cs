@@ -633,6 +633,46 @@ public class TcpStateMachineTests
     }
 
     [Fact]
+    public void A_retransmission_shortened_by_sack_blocks_still_starts_at_the_hole()
+    {
+        using var h = TcpHarness.RawPeer();
+        var p = new RawTcpPeer(h);
+        TcpConnection connection = p.OpenPassive();
+        byte[] data = TcpSegments.Pattern(8 * 1460, 7);
+        Assert.Equal(data.Length, connection.Send(data));
+        List<Segment> flight = p.Received();
+        uint first = flight[0].Sequence;
+        uint lost = flight[1].Sequence;
+        int lostLength = flight[1].Payload.Length;
+
+        // The peer now has a hole of its own toward the stack, so the stack's next segments carry a SACK block
+        // and hold fewer data bytes than the original (RFC 9293 3.7.1).
+        p.Send(TcpFlags.Ack, new byte[10], seq: p.Next + 500, ack: lost);
+        p.Received();
+        // Five duplicate ACKs (each SACKing one more segment): room for the stack to send every byte of the hole.
+        var repairs = new List<Segment>();
+        for (int i = 2; i < 7; i++)
+        {
+            uint right = flight[i].Sequence + (uint)flight[i].Payload.Length;
+            p.Send(TcpFlags.Ack, ack: lost, options: new TcpRepr { SackBlocks = new TcpSackBlocks([new TcpSackBlock(flight[2].Sequence, right)]) });
+            repairs.AddRange(p.Received().Where(segment => segment.Payload.Length > 0 && TcpSequenceLess(segment.Sequence, flight[2].Sequence)));
+        }
+        Assert.True(repairs.Count > 0 && repairs[0].Sequence == lost,
+            $"the retransmission must start at the hole {lost}:\n{TcpSegments.Describe(repairs)}");
+        var covered = new bool[lostLength];
+        foreach (Segment segment in repairs)
+        {
+            int offset = (int)(segment.Sequence - lost);
+            Assert.Equal(data.AsSpan((int)(segment.Sequence - first), segment.Payload.Length).ToArray(), segment.Payload);
+            for (int i = Math.Max(0, offset); i < Math.Min(lostLength, offset + segment.Payload.Length); i++) covered[i] = true;
+        }
+        Assert.True(covered.All(c => c), $"bytes of the hole not retransmitted:\n{TcpSegments.Describe(repairs)}");
+        Assert.Equal(0, connection.GetStatistics().Timeouts);
+    }
+
+    private static bool TcpSequenceLess(uint a, uint b) => (int)(a - b) < 0;
+
+    [Fact]
     public void Data_segments_carrying_sack_blocks_stay_contiguous()
     {
         using var h = TcpHarness.RawPeer();
