@@ -149,8 +149,12 @@ public sealed partial class TcpConnection
         SendData(_sndUna, length, fin);
     }
 
-    /// <summary>A bare ACK now (window update, duplicate ACK, challenge ACK).</summary>
-    private void SendAckNow() => SendSegment(State == TcpState.SynReceived ? _iss + 1 : _sndNxt, 0, TcpFlags.Ack);
+    /// <summary>
+    /// A bare ACK now (window update, duplicate ACK, challenge ACK). Its sequence number is SND.MAX, as BSD's
+    /// tcp_output does: after a timeout SND.NXT is back at SND.UNA, and a peer that already has those bytes would
+    /// find an ACK at SND.NXT below its window and drop it, window update and all.
+    /// </summary>
+    private void SendAckNow() => SendSegment(State == TcpState.SynReceived ? _iss + 1 : _sndMax, 0, TcpFlags.Ack);
 
     private void RequestAck()
     {
