@@ -441,8 +441,8 @@ public sealed partial class TcpConnection
         _fastRetransmits++;
         _sockets.Counters.FastRetransmits++;
         _rttTiming = false;
-        RetransmitFirstUnacknowledged();
-        if (_sackOk) _recoveryNext = _sndUna + (uint)Math.Min(_peerMss, (int)(_sndMax - _sndUna));
+        int retransmitted = RetransmitFirstUnacknowledged();
+        if (_sackOk) _recoveryNext = _sndUna + (uint)retransmitted;
     }
 
     /// <summary>Seventh step: payload into the receive buffer (out of order allowed, bounded); the ACK it calls for.</summary>
