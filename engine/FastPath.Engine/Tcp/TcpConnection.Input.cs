@@ -489,7 +489,10 @@ public sealed partial class TcpConnection
         {
             _outOfOrderSegments++;
             _sockets.Counters.OutOfOrderSegments++;
-            RequestAck();
+            // RFC 5681 4.2: a duplicate ACK per out-of-order segment. Without SACK the sender counts them to find
+            // the loss, so they cannot wait for the burst's one ACK; with SACK the blocks say it all, batched.
+            if (!_sackOk) SendAckNow();
+            else RequestAck();
             if (urgentArrived) DeliverUrgent(urgentByte);
             return false;
         }
