@@ -222,7 +222,7 @@ public sealed partial class TcpConnection
         _keepAlive = _options.KeepAlive;
         _bytesSent = _bytesAcked = _bytesReceived = _segmentsSent = _segmentsReceived = 0;
         _retransmissions = _fastRetransmits = _timeouts = _duplicateSegments = _outOfOrderSegments = 0;
-        OutputQueued = false;
+        // OutputQueued is left alone: an object reused within one burst may still sit in the flush list, once.
     }
 
     internal void ResetForPool()

@@ -282,6 +282,11 @@ public sealed partial class TcpSockets
         int count = _table.CopyTo(connections);
         for (int i = 0; i < count; i++) connections[i].StopByStack();
         foreach (TcpListener listener in _listeners.Values.ToArray()) listener.Dispose();
+        for (int i = 0; i < _pendingCount; i++)
+        {
+            _pendingOutput[i].OutputQueued = false;
+            _pendingOutput[i] = null!;
+        }
         _pendingCount = 0;
     }
 
