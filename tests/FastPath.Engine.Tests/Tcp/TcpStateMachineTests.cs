@@ -620,6 +620,29 @@ public class TcpStateMachineTests
     }
 
     [Fact]
+    public void Sequence_numbers_wrap_around_two_to_the_thirty_two()
+    {
+        using var h = TcpHarness.RawPeer();
+        var p = new RawTcpPeer(h, peerIsn: uint.MaxValue - 1500);
+        TcpConnection connection = p.OpenPassive();
+        byte[] data = TcpSegments.Pattern(4000, 10);
+        // The second segment crosses 2^32; the third is sent before the second (comparisons are modulo 2^32, RFC 9293 3.4).
+        uint start = p.Next;
+        p.Send(TcpFlags.Ack, data[..1000], seq: start);
+        p.Send(TcpFlags.Ack, data[2000..3000], seq: start + 2000);
+        p.Send(TcpFlags.Ack, data[1000..2000], seq: start + 1000);
+        p.Send(TcpFlags.Ack, data[3000..], seq: start + 3000);
+        p.Next = start + 4000;
+        var received = new byte[data.Length];
+        Assert.Equal(data.Length, connection.Receive(received));
+        Assert.Equal(data, received);
+        p.Received();
+        h.Advance(DelayedAck + TimeSpan.FromMilliseconds(2));
+        p.Received();
+        Assert.Equal(start + 4000, p.StackAcknowledged);
+    }
+
+    [Fact]
     public void Segments_overtaken_by_later_ones_are_reassembled_when_the_hole_fills()
     {
         using var h = TcpHarness.RawPeer();
