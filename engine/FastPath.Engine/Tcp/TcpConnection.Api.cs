@@ -137,6 +137,7 @@ public sealed partial class TcpConnection
                 Finish(TcpError.Aborted, notify: false);
                 return;
             case TcpState.TimeWait:
+                DetachBuffers();
                 return;
         }
         if (unread)

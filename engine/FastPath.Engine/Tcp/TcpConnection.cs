@@ -18,8 +18,10 @@ public sealed partial class TcpConnection
     private readonly TcpSockets _sockets;
     private readonly NetworkStack _stack;
     private readonly TcpOptions _options;
-    private readonly TcpSendBuffer _sendBuffer;
-    private readonly TcpReceiveBuffer _receiveBuffer;
+    // Swapped for the stack's shared empty pair while in TIME_WAIT once the application let go, so a
+    // TIME_WAIT entry is the small object alone (the buffers go back to the stack's buffer pool).
+    private TcpSendBuffer _sendBuffer;
+    private TcpReceiveBuffer _receiveBuffer;
     private readonly RttEstimator _rtt;
     private readonly SackScoreboard _scoreboard = new();
     private readonly TimerCallback _timerCallback;
@@ -123,8 +125,7 @@ public sealed partial class TcpConnection
         _sockets = sockets;
         _stack = sockets.Stack;
         _options = sockets.Options;
-        _sendBuffer = new TcpSendBuffer((int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_options.SendBufferSize));
-        _receiveBuffer = new TcpReceiveBuffer(_options.ReceiveBufferSize, _options.MaxOutOfOrderRanges);
+        sockets.RentBuffers(out _sendBuffer, out _receiveBuffer);
         _rtt = new RttEstimator(Nanoseconds(_options.InitialRto), Nanoseconds(_options.MinimumRto), Nanoseconds(_options.MaximumRto));
         _congestionKind = _options.CongestionControl;
         _congestion = CongestionControlFactory.Create(_congestionKind);
@@ -183,6 +184,7 @@ public sealed partial class TcpConnection
         _known = listener is null;
         _closedNotified = false;
         _halfOpenCounted = false;
+        if (ReferenceEquals(_sendBuffer, _sockets.EmptySendBuffer)) _sockets.RentBuffers(out _sendBuffer, out _receiveBuffer);
         _sendBuffer.Clear();
         _receiveBuffer.Clear();
         _rtt.Reset();
@@ -284,6 +286,16 @@ public sealed partial class TcpConnection
             _closedNotified = true;
             Closed?.Invoke(this);
         }
+        if ((_released || !_known) && State == TcpState.TimeWait) DetachBuffers();
+    }
+
+    /// <summary>A TIME_WAIT entry nobody reads from needs no buffers: they go back to the stack for the next connection.</summary>
+    private void DetachBuffers()
+    {
+        if (ReferenceEquals(_sendBuffer, _sockets.EmptySendBuffer)) return;
+        _sockets.ReturnBuffers(_sendBuffer, _receiveBuffer);
+        _sendBuffer = _sockets.EmptySendBuffer;
+        _receiveBuffer = _sockets.EmptyReceiveBuffer;
     }
 
     private sealed class TimerCallback(TcpConnection connection) : ITimerHandler
