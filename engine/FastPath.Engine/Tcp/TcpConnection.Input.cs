@@ -79,12 +79,6 @@ public sealed partial class TcpConnection
         // Fourth: a SYN in a synchronized state is challenged (RFC 5961 section 4), never obeyed.
         if (segment.Syn)
         {
-            if (State == TcpState.SynReceived && segment.Sequence == _irs && !segment.Ack)
-            {
-                // The peer's SYN again: our SYN-ACK was lost. Send it again now.
-                SendSyn();
-                return true;
-            }
             SendChallengeAck();
             return true;
         }

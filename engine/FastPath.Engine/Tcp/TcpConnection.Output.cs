@@ -23,6 +23,10 @@ public sealed partial class TcpConnection
             case TcpState.SynSent:
                 return;
             case TcpState.SynReceived:
+                // A duplicate SYN (our SYN-ACK was lost) or an unacceptable segment: the SYN-ACK again, as Linux
+                // does; a bare ACK would leave a peer in SYN-SENT waiting for our retransmission timer.
+                if (_ackNow) SendSyn();
+                return;
             case TcpState.TimeWait:
                 if (_ackNow) SendAckNow();
                 return;

@@ -152,4 +152,16 @@ public class TcpCoreLifecycleTests
         Assert.Equal(3, connection.Available);
         Assert.Equal(0, h.Stack.GetCounters().Dropped(StackDropReason.TcpInvalidSegment));
     }
+
+    [Fact]
+    public void A_duplicate_syn_in_syn_received_gets_the_syn_ack_again()
+    {
+        using var h = TcpHarness.RawPeer();
+        var p = new RawTcpPeer(h);
+        Segment first = p.OpenToSynReceived();
+        p.Send(TcpFlags.Syn, seq: p.PeerIsn, options: p.SynOptions);
+        Segment again = p.ExpectSingle();
+        Assert.True(again.Has(TcpFlags.Syn | TcpFlags.Ack), again.ToString());
+        Assert.Equal((first.Sequence, first.Acknowledgment), (again.Sequence, again.Acknowledgment));
+    }
 }
