@@ -437,6 +437,7 @@ public sealed partial class TcpConnection
         _rttTiming = false;
         int retransmitted = RetransmitFirstUnacknowledged();
         if (_sackOk) _recoveryNext = _sndUna + (uint)retransmitted;
+        _recoveryRoundEnd = _sndMax;
     }
 
     /// <summary>Seventh step: payload into the receive buffer (out of order allowed, bounded); the ACK it calls for.</summary>

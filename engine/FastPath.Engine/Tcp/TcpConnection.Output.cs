@@ -34,6 +34,15 @@ public sealed partial class TcpConnection
         bool sent = false;
         if (_inRecovery && _sackOk)
         {
+            // Lost retransmissions (the idea of RACK, RFC 8985, kept simple): once data sent after this round of
+            // retransmissions is SACKed a DupThresh beyond it while holes remain, the round's retransmissions are
+            // presumed lost too and the holes are walked again, instead of waiting for the RTO.
+            if (GreaterOrEqual(_scoreboard.HighestSacked, _recoveryRoundEnd + (uint)(3 * _peerMss)) && GreaterThan(_recoveryNext, _sndUna)
+                && _scoreboard.TryNextHole(_sndUna, _recoveryNext, _peerMss, out _, out _))
+            {
+                _recoveryNext = _sndUna;
+                _recoveryRoundEnd = _sndMax;
+            }
             while (Pipe < CongestionWindow && _scoreboard.TryNextHole(_recoveryNext, _sndMax, _peerMss, out uint start, out int length))
             {
                 length = Math.Min(length, MaxPayload);

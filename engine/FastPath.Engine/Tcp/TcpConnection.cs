@@ -81,6 +81,7 @@ public sealed partial class TcpConnection
     private bool _inRecovery;
     private uint _recoveryPoint;
     private uint _recoveryNext;
+    private uint _recoveryRoundEnd;   // SND.MAX when the current round of hole retransmissions began
     private int _recoveryInflation;
     private int _persistBackoff;
     private long _lastSendTime;
