@@ -22,6 +22,13 @@ public sealed partial class TcpConnection
                 // RFC 6191 / Linux: a new incarnation may start from TIME_WAIT if its ISN is above the old stream.
                 Finish(TcpError.None, notify: false);
                 return false;
+            case TcpState.TimeWait when segment.Fin && !segment.Rst && segment.Sequence + (uint)segment.Payload.Length + 1 == _rcvNxt:
+                // The peer's FIN again (our ACK was lost): ACK it and restart the 2 MSL wait (RFC 9293 3.10.7.4,
+                // eighth step; Linux tcp_timewait_state_process). It sits just below the window, so the check below would only ACK it.
+                _timeWaitDeadline = Now + 2 * Nanoseconds(_options.MaximumSegmentLifetime);
+                ArmTimer();
+                RequestAck();
+                return true;
             case TcpState.Closed:
                 return false;
         }
@@ -131,13 +138,6 @@ public sealed partial class TcpConnection
             _finPending = false;
             ProcessFin();
             delivered = true;
-        }
-        else if (segment.Fin && State == TcpState.TimeWait)
-        {
-            // A retransmitted FIN: its ACK was lost. ACK again and restart the 2 MSL wait (RFC 9293 3.10.7.4).
-            _timeWaitDeadline = Now + 2 * Nanoseconds(_options.MaximumSegmentLifetime);
-            ArmTimer();
-            RequestAck();
         }
         if (delivered && State != TcpState.Closed) DataReceived?.Invoke(this);
         return true;
