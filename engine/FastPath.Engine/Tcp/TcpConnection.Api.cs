@@ -139,6 +139,9 @@ public sealed partial class TcpConnection
             case TcpState.TimeWait:
                 DetachBuffers();
                 return;
+            case TcpState.FinWait2:
+                ArmOrphanTimeout();
+                return;
         }
         if (unread)
         {

@@ -382,6 +382,7 @@ public sealed partial class TcpConnection
         {
             case TcpState.FinWait1 when FinAcknowledged:
                 State = TcpState.FinWait2;
+                ArmOrphanTimeout();
                 break;
             case TcpState.Closing when FinAcknowledged:
                 EnterTimeWait();

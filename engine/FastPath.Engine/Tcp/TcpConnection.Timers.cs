@@ -152,6 +152,17 @@ public sealed partial class TcpConnection
         _keepaliveDeadline = now + Nanoseconds(_options.KeepAliveInterval);
     }
 
+    /// <summary>
+    /// A FIN_WAIT_2 connection nobody holds would wait forever for a peer that never closes: like Linux
+    /// (tcp_fin_timeout, 60 s) it is dropped after 2 MSL. The TIME_WAIT deadline serves, as Linux's timewait timer does.
+    /// </summary>
+    private void ArmOrphanTimeout()
+    {
+        if (State != TcpState.FinWait2 || !_released || _timeWaitDeadline != 0) return;
+        _timeWaitDeadline = Now + 2 * Nanoseconds(_options.MaximumSegmentLifetime);
+        ArmTimer();
+    }
+
     private void ScheduleDelayedAck()
     {
         if (_delayedAckDeadline != 0) return;

@@ -164,4 +164,20 @@ public class TcpCoreLifecycleTests
         Assert.True(again.Has(TcpFlags.Syn | TcpFlags.Ack), again.ToString());
         Assert.Equal((first.Sequence, first.Acknowledgment), (again.Sequence, again.Acknowledgment));
     }
+
+    [Fact]
+    public void A_closed_connection_in_fin_wait_2_is_dropped_after_two_msl_if_the_peer_never_closes()
+    {
+        using var h = TcpHarness.RawPeer();
+        var p = new RawTcpPeer(h);
+        TcpConnection connection = p.OpenPassive();
+        connection.Close();
+        Assert.True(p.ExpectSingle().Has(TcpFlags.Fin));
+        p.SendAck();
+        Assert.Equal(1, h.Stack.Tcp.ConnectionCount);
+        h.Advance(TimeSpan.FromSeconds(59), TimeSpan.FromMilliseconds(100));
+        Assert.Equal(1, h.Stack.Tcp.ConnectionCount);
+        h.Advance(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100));
+        Assert.Equal(0, h.Stack.Tcp.ConnectionCount);
+    }
 }
