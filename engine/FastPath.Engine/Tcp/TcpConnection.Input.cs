@@ -345,6 +345,9 @@ public sealed partial class TcpConnection
             else _congestion.OnAck(acked, flightBefore, _rtt.SmoothedRtt, Now);
             _dupAcks = 0;
             _rtoDeadline = _sndUna == _sndMax ? 0 : Now + _rtt.Rto;
+            _probeSent = false;
+            _probeDeadline = 0;
+            ArmProbe();
             if (_sndUna == _sndMax) _persistBackoff = 0;
             ArmTimer();
         }
@@ -359,7 +362,8 @@ public sealed partial class TcpConnection
 
         // RFC 6675 5 (and Linux): with SACK, loss is known from the scoreboard whatever the ACK carries; in a
         // bidirectional transfer almost every ACK has data and would never count as a duplicate.
-        if (_sackOk && !_inRecovery && _sndMax != _sndUna && _scoreboard.HasSacks && _scoreboard.IsLost(_sndUna, _peerMss))
+        // After a tail loss probe any SACK means the data below it was lost (RFC 8985 7.4: the probe's ACK starts recovery).
+        if (_sackOk && !_inRecovery && _sndMax != _sndUna && _scoreboard.HasSacks && (_scoreboard.IsLost(_sndUna, _peerMss) || _probeSent))
             EnterRecovery();
 
         // RFC 9293 3.10.7.4: the window is taken from the newest segment (SND.WL1, SND.WL2).
@@ -429,6 +433,7 @@ public sealed partial class TcpConnection
     private void EnterRecovery()
     {
         _inRecovery = true;
+        _probeDeadline = 0;
         _recoveryPoint = _sndMax;
         _recoveryNext = _sndUna;
         _congestion.OnEnterRecovery((int)(_sndMax - _sndUna), Now);

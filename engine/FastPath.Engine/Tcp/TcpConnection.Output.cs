@@ -106,6 +106,8 @@ public sealed partial class TcpConnection
         ? Math.Max(0, (int)(_sndMax - _sndUna) - _scoreboard.SackedBytes)
         : (int)(_sndNxt - _sndUna);
 
+    private bool ArmProbeAfterSend { get; set; }
+
     private int CongestionWindow => _congestion.CongestionWindow + _recoveryInflation;
 
     /// <summary>Payload per segment: the MSS less the options every segment carries (RFC 6691).</summary>
@@ -133,6 +135,7 @@ public sealed partial class TcpConnection
         }
         if (GreaterThan(next, _sndMax))
         {
+            if (_probeDeadline == 0) ArmProbeAfterSend = true;
             int fresh = (int)(next - _sndMax) - (fin ? 1 : 0);
             if (fresh > 0) _bytesSent += fresh;
             if (!_rttTiming && !_timestampsOk)
@@ -148,6 +151,11 @@ public sealed partial class TcpConnection
         {
             _rtoDeadline = now + _rtt.Rto;
             ArmTimer();
+        }
+        if (ArmProbeAfterSend)
+        {
+            ArmProbeAfterSend = false;
+            ArmProbe();
         }
         _lastSendTime = now;
         return true;

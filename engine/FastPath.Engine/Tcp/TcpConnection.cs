@@ -88,6 +88,8 @@ public sealed partial class TcpConnection
 
     // Deadlines in nanoseconds, 0 when not armed; the one wheel timer is set for the earliest.
     private long _rtoDeadline;
+    private long _probeDeadline;      // tail loss probe (RFC 8985 section 7)
+    private bool _probeSent;
     private long _delayedAckDeadline;
     private long _persistDeadline;
     private long _keepaliveDeadline;
@@ -211,7 +213,8 @@ public sealed partial class TcpConnection
         _inRecovery = false;
         _recoveryInflation = 0;
         _persistBackoff = 0;
-        _rtoDeadline = _delayedAckDeadline = _persistDeadline = _keepaliveDeadline = _timeWaitDeadline = 0;
+        _rtoDeadline = _probeDeadline = _delayedAckDeadline = _persistDeadline = _keepaliveDeadline = _timeWaitDeadline = 0;
+        _probeSent = false;
         _timer = default;
         _timerDeadline = 0;
         _lastReceiveTime = _lastSendTime = Now;
@@ -279,7 +282,7 @@ public sealed partial class TcpConnection
     private void EnterTimeWait()
     {
         State = TcpState.TimeWait;
-        _rtoDeadline = _persistDeadline = _keepaliveDeadline = _delayedAckDeadline = 0;
+        _rtoDeadline = _probeDeadline = _persistDeadline = _keepaliveDeadline = _delayedAckDeadline = 0;
         _timeWaitDeadline = Now + 2 * Nanoseconds(_options.MaximumSegmentLifetime);
         ArmTimer();
         if (_known && !_released && !_closedNotified)

@@ -180,4 +180,22 @@ public class TcpCoreLifecycleTests
         h.Advance(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100));
         Assert.Equal(0, h.Stack.Tcp.ConnectionCount);
     }
+
+    [Fact]
+    public void A_lost_tail_is_probed_after_two_rtts_before_the_rto()
+    {
+        using var h = TcpHarness.RawPeer();
+        var p = new RawTcpPeer(h);
+        TcpConnection connection = p.OpenPassive();
+        connection.NoDelay = true;
+        connection.Send(new byte[100]);
+        Segment first = p.ExpectSingle();
+        h.Advance(TimeSpan.FromMilliseconds(15), TimeSpan.FromMilliseconds(1));
+        Segment probe = p.ExpectSingle();
+        Assert.Equal((first.Sequence, 100), (probe.Sequence, probe.Payload.Length));
+        Assert.Equal((0L, 1L), (connection.GetStatistics().Timeouts, connection.GetStatistics().Retransmissions));
+        // One probe per flight: the next retransmission is the RTO's.
+        h.Advance(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(1));
+        p.ExpectNothing();
+    }
 }
