@@ -46,7 +46,6 @@ public sealed partial class TcpConnection
     /// <summary>Copies in-order received bytes into <paramref name="destination"/>; 0 when none are ready.</summary>
     public int Receive(Span<byte> destination)
     {
-        int before = _receiveBuffer.Window;
         int total = 0;
         Span<byte> discard = stackalloc byte[1];
         while (total < destination.Length && _receiveBuffer.Available > 0)
@@ -69,7 +68,7 @@ public sealed partial class TcpConnection
             _readSeq += (uint)read;
             total += read;
         }
-        if (total > 0 && State is not (TcpState.Closed or TcpState.TimeWait) && WindowUpdateWorthSending(before)) RequestAck();
+        if (total > 0 && State is not (TcpState.Closed or TcpState.TimeWait) && WindowUpdateWorthSending()) RequestAck();
         return total;
     }
 
