@@ -186,7 +186,6 @@ public sealed partial class TcpSockets
             return;
         }
         _counters.SegmentsReceived++;
-        HoldClockForBurst();
         TcpConnection? connection = _table.Find(TcpConnectionTable.Key(source, parsed.SourcePort, parsed.DestinationPort));
         bool wasInReceive = _inReceive;
         _inReceive = true;
@@ -278,7 +277,6 @@ public sealed partial class TcpSockets
             connection.Output();
         }
         _pendingCount = 0;
-        ReleaseBurstClock();
     }
 
     internal bool TryAdd(TcpConnection connection) => _table.TryAdd(connection.Key, connection);
