@@ -82,6 +82,17 @@ public sealed class MulticastFanout : IWorkerApplication
 
     public FanoutSettings Settings => _settings;
 
+    /// <summary>Datagrams of every group so far; readable from another thread (a moment old).</summary>
+    public long Received
+    {
+        get
+        {
+            long total = 0;
+            foreach (GroupState group in _groups) total += Volatile.Read(ref group.ReceivedField);
+            return total;
+        }
+    }
+
     public void Start(WorkerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -206,7 +217,14 @@ public sealed class MulticastFanout : IWorkerApplication
 
         public FanoutTarget[]? Targets { get; private set; }
 
-        public long Received { get; set; }
+        // A field, so another thread can read it with Volatile.Read (the --count check); only the worker writes it.
+        public long ReceivedField;
+
+        public long Received
+        {
+            get => ReceivedField;
+            set => ReceivedField = value;
+        }
 
         public void CreateTargets(NetworkStack stack, FanoutSettings settings) =>
             Targets = [.. Spec.Destinations.Select(destination => new FanoutTarget(destination, stack.Mac, stack.Address, Spec.Group.Port,
