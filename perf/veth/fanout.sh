@@ -5,9 +5,13 @@
 #      destinations (a --config file with static MACs: the sink answers no ARP)
 #   -> the XDP drop sink on the sender's own interface counts the copies that come back.
 # The sink's count is the delivered rate; the fan-out's own JSON (received, sent, drops by reason) says
-# whether a shortfall is the fan-out's. Note on veth: the sink's XDP runs in the softirq of the CPU that
-# transmits, which is the fan-out's core, so the fan-out's core also pays for the sink.
-# Usage: sudo perf/veth/fanout.sh   (ROUNDS=5 WARMUP=1.5 WINDOW=3 FRAME=106 RATE=130kpps; SENDER_CPU=0 FANOUT_CPU=1)
+# whether a shortfall is the fan-out's.
+# Where the sink runs: a veth runs the receiving end's XDP in a NAPI poll scheduled on the CPU that
+# transmits, here the fan-out's core, which would then pay for the sink too (on a NIC the sink is another
+# machine). With SINK_CPU set (the default: the sender's CPU) the sink's veth end gets threaded NAPI
+# (GRO on, so its NAPI exists before XDP attaches, then /sys/class/net/IF/threaded = 1) and its NAPI
+# thread is pinned to SINK_CPU; SINK_CPU= (empty) leaves the sink's work on the fan-out's core.
+# Usage: sudo perf/veth/fanout.sh   (ROUNDS=5 WARMUP=1.5 WINDOW=3 FRAME=106 RATE=130kpps; SENDER_CPU=0 FANOUT_CPU=1 SINK_CPU=0)
 source "$(dirname "$0")/lib.sh"
 command -v jq >/dev/null || { echo "perf/veth/fanout.sh: needs jq" >&2; exit 2; }
 build_reference_tools
@@ -19,7 +23,15 @@ RATE=${RATE:-130kpps}
 FRAME=${FRAME:-106}          # 64 bytes of UDP payload: a market-data message
 DESTINATIONS=8
 run=$(sender_seconds)
+SINK_CPU=${SINK_CPU-$SENDER_CPU}
 TX_MAC=$(ip -n "$NS_TX" -br link show dev "$IF_TX" | awk '{ print $3 }')
+if [ -n "$SINK_CPU" ]; then
+    ip netns exec "$NS_TX" ethtool -K "$IF_TX" gro on >/dev/null
+    ip netns exec "$NS_TX" sh -c "echo 1 > /sys/class/net/$IF_TX/threaded"
+    napi=$(pgrep "^napi/$IF_TX" || true)
+    [ -n "$napi" ] || { echo "perf/veth/fanout.sh: no NAPI thread for $IF_TX (threaded NAPI unsupported?); run with SINK_CPU=" >&2; exit 2; }
+    for pid in $napi; do taskset -pc "$SINK_CPU" "$pid" >/dev/null; done
+fi
 CONFIG=/tmp/fastpath-perf-$$-fanout.json
 LOG=/tmp/fastpath-perf-$$-fanout.log
 trap 'rm -f "$CONFIG" "$LOG" "$LOG.err"; cleanup' EXIT
@@ -56,4 +68,4 @@ for round in $(seq "$ROUNDS"); do
     printf 'round %d: sink %s copies/s; fanout %s\n' "$round" "${c:-0}" "$summary"
 done
 mc=$(echo "${copies[*]}" | median)
-printf 'median: %.0f copies/s from 1 group to %d destinations on one core (target >= 1000000), input %s\n' "$mc" "$DESTINATIONS" "$RATE"
+printf 'median: %.0f copies/s from 1 group to %d destinations on one core (target >= 1000000), input %s, sink NAPI on CPU %s\n' "$mc" "$DESTINATIONS" "$RATE" "${SINK_CPU:-$FANOUT_CPU (the fan-out core)}"
