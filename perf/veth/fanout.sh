@@ -11,7 +11,11 @@
 # machine). With SINK_CPU set (the default: the sender's CPU) the sink's veth end gets threaded NAPI
 # (GRO on, so its NAPI exists before XDP attaches, then /sys/class/net/IF/threaded = 1) and its NAPI
 # thread is pinned to SINK_CPU; SINK_CPU= (empty) leaves the sink's work on the fan-out's core.
-# Usage: sudo perf/veth/fanout.sh   (ROUNDS=5 WARMUP=1.5 WINDOW=3 FRAME=106 RATE=130kpps; SENDER_CPU=0 FANOUT_CPU=1 SINK_CPU=0)
+# SINK=stack counts instead with the receiving interface's own counter (rx_packets: frames the veth handed
+# to the kernel's backlog) and no XDP program; the copies then carry a MAC that is not the interface's, so
+# the kernel drops them at once (PACKET_OTHERHOST), and the veth's backpressure on a full XDP ring is out of
+# the picture.
+# Usage: sudo perf/veth/fanout.sh   (ROUNDS=5 WARMUP=1.5 WINDOW=3 FRAME=106 RATE=130kpps SINK=xdp; SENDER_CPU=0 FANOUT_CPU=1 SINK_CPU=0)
 source "$(dirname "$0")/lib.sh"
 command -v jq >/dev/null || { echo "perf/veth/fanout.sh: needs jq" >&2; exit 2; }
 build_reference_tools
@@ -21,10 +25,13 @@ SENDER_CPU=${SENDER_CPU:-0}
 FANOUT_CPU=${FANOUT_CPU:-1}
 RATE=${RATE:-130kpps}
 FRAME=${FRAME:-106}          # 64 bytes of UDP payload: a market-data message
-DESTINATIONS=8
+DESTINATIONS=${DESTINATIONS:-8}
 run=$(sender_seconds)
+SINK=${SINK:-xdp}
 SINK_CPU=${SINK_CPU-$SENDER_CPU}
+[ "$SINK" = xdp ] || SINK_CPU=
 TX_MAC=$(ip -n "$NS_TX" -br link show dev "$IF_TX" | awk '{ print $3 }')
+[ "$SINK" = xdp ] || TX_MAC=02:00:00:00:00:99
 if [ -n "$SINK_CPU" ]; then
     ip netns exec "$NS_TX" ethtool -K "$IF_TX" gro on >/dev/null
     ip netns exec "$NS_TX" sh -c "echo 1 > /sys/class/net/$IF_TX/threaded"
@@ -56,7 +63,14 @@ for round in $(seq "$ROUNDS"); do
         --size "$FRAME" --rate "$RATE" --duration "${run}s" >>"/tmp/fastpath-perf-$$-gen.log" 2>&1 &
     sender=$!
     sleep "$WARMUP"
-    c=$(ip netns exec "$NS_TX" "$TOOLS/xdp-drop-sink" "$IF_TX" "$WINDOW" | awk '/^sink:/ { print $(NF-1) }')
+    if [ "$SINK" = xdp ]; then
+        c=$(ip netns exec "$NS_TX" "$TOOLS/xdp-drop-sink" "$IF_TX" "$WINDOW" | awk '/^sink:/ { print $(NF-1) }')
+    else
+        before=$(ip netns exec "$NS_TX" cat "/sys/class/net/$IF_TX/statistics/rx_packets")
+        sleep "$WINDOW"
+        after=$(ip netns exec "$NS_TX" cat "/sys/class/net/$IF_TX/statistics/rx_packets")
+        c=$(awk -v a="$before" -v b="$after" -v w="$WINDOW" 'BEGIN { printf "%.0f", (b - a) / w }')
+    fi
     kill -TERM "$sender" 2>/dev/null || true
     wait "$sender" 2>/dev/null || true
     kill -TERM "$fanout" 2>/dev/null || true
