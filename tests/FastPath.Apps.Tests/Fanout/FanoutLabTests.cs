@@ -182,7 +182,7 @@ public sealed class FanoutLabTests
             foreach (Thread thread in _threads) thread.Start();
         }
 
-        public bool AllHaveWarmUp => _warmUps.All(count => Volatile.Read(ref count) > 0);
+        public bool AllHaveWarmUp => Enumerable.Range(0, _warmUps.Length).All(i => Volatile.Read(ref _warmUps[i]) > 0);
 
         public bool AllHave(int count) => _test.All(queue => queue.Count >= count);
 
