@@ -18,7 +18,7 @@ namespace FastPath.Apps.Lab;
 /// FastPath program holds an end with AF_XDP, the kernel behind that end sees none of its frames, so the
 /// phases that need the kernel there run after the FastPath program has exited (its XDP program goes with it).
 /// </remarks>
-public sealed class DemoLab(DemoLabSettings settings)
+public sealed partial class DemoLab(DemoLabSettings settings)
 {
     private const int PrefixLength = 24;
     private static readonly Ipv4Address ClientKernel = new(10, 250, 0, 1);
@@ -58,7 +58,7 @@ public sealed class DemoLab(DemoLabSettings settings)
         ping.Add(KernelPing(lab, client, ServerKernel, "kernel", cancel));
 
         DemoLabTrafficRow traffic = Traffic(lab, client, server, link, cancel);
-        DemoLabFanoutRow fanout = Fanout();
+        DemoLabFanoutRow fanout = Fanout(lab, cancel);
 
         Log("removing the lab");
         return new DemoLabResults
@@ -147,16 +147,6 @@ public sealed class DemoLab(DemoLabSettings settings)
         {
             return new DemoLabTrafficRow { Failure = $"gen or sink printed no report ({e.Message})" };
         }
-    }
-
-    private DemoLabFanoutRow Fanout()
-    {
-        LabCommandResult help = LabCommand.Run(settings.FastpathFile, [.. settings.FastpathPrefix, "fanout", "--help"], Slack);
-        string reason = help.Succeeded
-            ? "the lab's fan-out phase is not written yet"
-            : "fastpath fanout is not in this build";
-        Log($"fan-out: not available ({reason})");
-        return new DemoLabFanoutRow { Available = false, Failure = reason };
     }
 
     private LabProcess StartFastpath(LabNetwork lab, LabNamespace ns, params string[] arguments) =>

@@ -52,7 +52,29 @@ public sealed record DemoLabFanoutRow
     /// <summary>Datagrams each receiver got, in receiver order.</summary>
     public IReadOnlyList<long> Delivered { get; init; } = [];
 
+    /// <summary>Copies the fan-out sent to each destination (its own counters, warm-up included).</summary>
+    public IReadOnlyList<long> CopiesSent { get; init; } = [];
+
+    /// <summary>No duplicate and no datagram overtaken at any receiver.</summary>
     public bool InOrder { get; init; }
+
+    /// <summary>Copies that arrived after a later one, all receivers together.</summary>
+    public long Reordered { get; init; }
+
+    /// <summary>Copies that arrived twice (or originals a receiver should never have seen), all receivers together.</summary>
+    public long Duplicates { get; init; }
+
+    /// <summary>Datagrams a second sent into the group.</summary>
+    public double RatePps { get; init; }
+
+    public double LossPercent
+    {
+        get
+        {
+            long expected = Sent * Delivered.Count;
+            return expected == 0 ? 100 : Math.Max(0, expected - Delivered.Sum()) * 100.0 / expected;
+        }
+    }
 
     public string? Failure { get; init; }
 }

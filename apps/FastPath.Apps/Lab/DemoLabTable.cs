@@ -37,10 +37,8 @@ public static class DemoLabTable
         else if (fanout.Failure is { } fanoutFailure) text.Append(Invariant, $"{fanoutName,-38} {fanoutFailure}\n");
         else
         {
-            long delivered = fanout.Delivered.Sum();
-            long expected = fanout.Sent * fanout.Delivered.Count;
-            double loss = expected == 0 ? 100 : Math.Max(0, expected - delivered) * 100.0 / expected;
-            text.Append(Invariant, $"{fanoutName,-38} {delivered,9} {Percent(loss),7}  {$"{string.Join('/', fanout.Delivered)} of {fanout.Sent}{(fanout.InOrder ? ", in order" : ", REORDERED")}",-24}\n");
+            string rate = $"{fanout.RatePps / 1e3:0.0} kpps x {fanout.Delivered.Count}{(fanout.InOrder ? ", in order" : $", {fanout.Reordered} reordered, {fanout.Duplicates} dup")}";
+            text.Append(Invariant, $"{fanoutName,-38} {fanout.Delivered.Sum(),9} {Percent(fanout.LossPercent),7}  {rate,-24}\n");
         }
         return text.ToString();
     }
@@ -49,7 +47,7 @@ public static class DemoLabTable
     /// One object: "lab", "phase_seconds", "elapsed_seconds", "ping": [{"pinger", "responder", "transmitted",
     /// "received", "loss_percent", "rtt_us": {"min", "avg", "max", "p50", "p90", "p99", "p999"} | null, "error"}],
     /// "traffic": {"tx_packets", "tx_pps", "rx_packets", "rx_pps", "rx_gbps", "loss_percent", "frame_size", "driver", "error"},
-    /// "fanout": {"available", "sent", "delivered": [..], "in_order", "error"}, "ok".
+    /// "fanout": {"available", "sent", "delivered": [..], "copies_sent": [..], "in_order", "reordered", "duplicates", "rate_pps", "loss_percent", "error"}, "ok".
     /// </summary>
     public static void WriteJson(Utf8JsonWriter writer, DemoLabResults results)
     {
@@ -111,7 +109,14 @@ public static class DemoLabTable
         writer.WriteStartArray("delivered");
         foreach (long count in fanout.Delivered) writer.WriteNumberValue(count);
         writer.WriteEndArray();
+        writer.WriteStartArray("copies_sent");
+        foreach (long count in fanout.CopiesSent) writer.WriteNumberValue(count);
+        writer.WriteEndArray();
         writer.WriteBoolean("in_order", fanout.InOrder);
+        writer.WriteNumber("reordered", fanout.Reordered);
+        writer.WriteNumber("duplicates", fanout.Duplicates);
+        writer.WriteNumber("rate_pps", fanout.RatePps);
+        writer.WriteNumber("loss_percent", Math.Round(fanout.Available && fanout.Failure is null ? fanout.LossPercent : 0, 3));
         writer.WriteString("error", fanout.Failure);
         writer.WriteEndObject();
         writer.WriteBoolean("ok", results.AllSucceeded);

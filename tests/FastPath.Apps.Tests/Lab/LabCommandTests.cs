@@ -55,10 +55,18 @@ public sealed class LabCommandTests
         JsonElement fanout = root.GetProperty("fanout");
         if (fanout.GetProperty("available").GetBoolean())
         {
+            Assert.Equal(JsonValueKind.Null, fanout.GetProperty("error").ValueKind);
             long sent = fanout.GetProperty("sent").GetInt64();
             Assert.True(sent > 0);
-            Assert.All(fanout.GetProperty("delivered").EnumerateArray(), delivered => Assert.Equal(sent, delivered.GetInt64()));
-            Assert.True(fanout.GetProperty("in_order").GetBoolean());
+            long[] delivered = [.. fanout.GetProperty("delivered").EnumerateArray().Select(count => count.GetInt64())];
+            long[] copies = [.. fanout.GetProperty("copies_sent").EnumerateArray().Select(count => count.GetInt64())];
+            Assert.Equal(3, delivered.Length);
+            Assert.Equal(3, copies.Length);
+            // Each receiver sees only its own copies (the bridge keeps the group's originals from it): never
+            // more than was sent, never a duplicate, never more than the fan-out says it sent there.
+            for (int i = 0; i < 3; i++) Assert.InRange(delivered[i], 1, Math.Min(sent, copies[i]));
+            Assert.Equal(0, fanout.GetProperty("duplicates").GetInt64());
+            Assert.Equal(0, fanout.GetProperty("reordered").GetInt64());
         }
         else
         {
