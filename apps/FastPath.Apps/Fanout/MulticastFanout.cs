@@ -28,6 +28,13 @@ public sealed class MulticastFanout : IWorkerApplication
 {
     private static readonly long RecheckNanoseconds = TimeSpan.FromSeconds(1).Ticks * 100;
 
+    /// <summary>
+    /// Copies queued between two kicks of the port. AF_XDP in copy mode sends at most 32 descriptors per
+    /// sendto (TX_BATCH_SIZE in net/xdp/xsk.c): one kick per loop, as the worker gives, would let a burst
+    /// of datagrams times eight destinations pile up in the TX ring until the pool runs dry.
+    /// </summary>
+    private const int CopiesPerKick = 32;
+
     private readonly FanoutSettings _settings;
     private readonly GroupState[] _groups;
     private readonly LatencyHistogram _latency = new();
@@ -40,6 +47,7 @@ public sealed class MulticastFanout : IWorkerApplication
     private IClock _clock = null!;
     private int _maxPayload;
     private long _ignored;
+    private int _queuedSinceKick;
 
     /// <summary>A fan-out with its own stack configured by <paramref name="config"/>; give it to one worker.</summary>
     public MulticastFanout(InterfaceConfig config, FanoutSettings settings)
@@ -176,6 +184,12 @@ public sealed class MulticastFanout : IWorkerApplication
             }
             target.Sent++;
             target.SentBytes += length;
+            _queuedSinceKick++;
+        }
+        if (_queuedSinceKick >= CopiesPerKick)
+        {
+            _queuedSinceKick = 0;
+            _tx.Drain(_port);
         }
         _latency.Record(_clock.NowNanoseconds - start);
     }
@@ -183,6 +197,7 @@ public sealed class MulticastFanout : IWorkerApplication
     /// <summary>The buffer is full mid-burst (many destinations): hand it to the port now, as the loop would at its end.</summary>
     private bool DrainAndRetry(in Packet packet)
     {
+        _queuedSinceKick = 0;
         _tx.Drain(_port);
         return _tx.TryEnqueue(packet);
     }

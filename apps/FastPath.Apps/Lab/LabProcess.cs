@@ -12,6 +12,7 @@ public sealed class LabProcess : IDisposable
 {
     private readonly Task<string> _stdout;
     private readonly Task<string> _stderr;
+    private readonly BlockingCollection<string> _stdoutLines = [];
     private readonly BlockingCollection<string> _stderrLines = [];
     private int _disposed;
 
@@ -20,18 +21,8 @@ public sealed class LabProcess : IDisposable
         Process = process;
         Description = description;
         Process.StandardInput.Close();
-        _stdout = Process.StandardOutput.ReadToEndAsync();
-        _stderr = Task.Run(() =>
-        {
-            var all = new StringBuilder();
-            while (Process.StandardError.ReadLine() is { } line)
-            {
-                all.AppendLine(line);
-                _stderrLines.Add(line);
-            }
-            _stderrLines.CompleteAdding();
-            return all.ToString();
-        });
+        _stdout = Task.Run(() => Collect(Process.StandardOutput, _stdoutLines));
+        _stderr = Task.Run(() => Collect(Process.StandardError, _stderrLines));
     }
 
     public Process Process { get; }
@@ -42,19 +33,37 @@ public sealed class LabProcess : IDisposable
     public bool HasExited => Process.HasExited;
 
     /// <summary>Waits for a stderr line containing <paramref name="text"/>; false if the process ends or the time runs out first.</summary>
-    public bool WaitForStderr(string text, TimeSpan timeout)
+    public bool WaitForStderr(string text, TimeSpan timeout) => WaitForLine(_stderrLines, text, timeout);
+
+    /// <summary>Waits for a stdout line containing <paramref name="text"/>; false if the process ends or the time runs out first.</summary>
+    public bool WaitForStdout(string text, TimeSpan timeout) => WaitForLine(_stdoutLines, text, timeout);
+
+    private static bool WaitForLine(BlockingCollection<string> lines, string text, TimeSpan timeout)
     {
         DateTime deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (!_stderrLines.TryTake(out string? line, TimeSpan.FromMilliseconds(100)))
+            if (!lines.TryTake(out string? line, TimeSpan.FromMilliseconds(100)))
             {
-                if (_stderrLines.IsCompleted) return false;
+                if (lines.IsCompleted) return false;
                 continue;
             }
             if (line.Contains(text, StringComparison.Ordinal)) return true;
         }
         return false;
+    }
+
+    /// <summary>Reads a stream line by line: all of it for the result, each line for the waiters.</summary>
+    private static string Collect(StreamReader reader, BlockingCollection<string> lines)
+    {
+        var all = new StringBuilder();
+        while (reader.ReadLine() is { } line)
+        {
+            all.AppendLine(line);
+            lines.Add(line);
+        }
+        lines.CompleteAdding();
+        return all.ToString();
     }
 
     /// <summary>Sends a signal by number (2 SIGINT, 15 SIGTERM) with kill(1).</summary>
@@ -91,6 +100,8 @@ public sealed class LabProcess : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         Kill();
         Process.Dispose();
+        _stdoutLines.Dispose();
+        _stderrLines.Dispose();
     }
 
     public override string ToString() => Description;

@@ -67,7 +67,7 @@ public sealed class LabNetworkTests
 
             LabProcess sleeper = lab.Start(left, "sleep", ["600"]);
             Assert.False(sleeper.HasExited);
-            Assert.Contains(sleeper.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), PidsIn(left.Name));
+            Assert.True(EntersNamespace(sleeper.Process.Id, left.Name), $"sleep {sleeper.Process.Id} is not in {left.Name}");
         }
 
         string after = NamespaceList();
@@ -103,7 +103,7 @@ public sealed class LabNetworkTests
             LabNamespace ns = lab.AddNamespace("box");
             LabProcess sleeper = lab.Start(ns, "sleep", ["600"]);
             pid = sleeper.Process.Id;
-            Assert.Contains(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), PidsIn(ns.Name));
+            Assert.True(EntersNamespace(pid, ns.Name), $"sleep {pid} is not in {ns.Name}");
         }
         Assert.False(LabNames.IsAlive(pid));
     }
@@ -150,6 +150,19 @@ public sealed class LabNetworkTests
             LabCommand.Run(ip, ["netns", "delete", stale], TimeSpan.FromSeconds(30));
             LabCommand.Run(ip, ["netns", "delete", live], TimeSpan.FromSeconds(30));
         }
+    }
+
+    /// <summary>Start returns once setpriv runs; the program is in the namespace after ip's setns and exec: wait for it.</summary>
+    private static bool EntersNamespace(int pid, string ns)
+    {
+        string text = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (PidsIn(ns).Split('\n', StringSplitOptions.TrimEntries).Contains(text)) return true;
+            Thread.Sleep(20);
+        }
+        return false;
     }
 
     private static int WaitForChild(int parent)
