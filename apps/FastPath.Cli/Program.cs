@@ -10,4 +10,6 @@ root.Subcommands.Add(Rfc2544Command.Create());
 root.Subcommands.Add(RespondCommand.Create());
 root.Subcommands.Add(EchoCommand.Create());
 root.Subcommands.Add(FanoutCommand.Create());
+root.Subcommands.Add(PingCommand.Create());
+root.Subcommands.Add(LabCommand.Create());
 return CommandLineRunner.Run(root, args);

@@ -15,6 +15,8 @@ public sealed partial class NetworkStack
     // RFC 1812 section 4.3.2.3: an ICMP error quotes as much of the offending datagram as fits in 576 bytes.
     private const int IcmpErrorMaximumDatagram = 576;
 
+    private byte[]? _largeEchoBuffer;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ReceiveIcmp(in Packet packet, bool inFrame, Span<byte> datagram, int headerLength, Delivery delivery)
     {
@@ -61,7 +63,95 @@ public sealed partial class NetworkStack
                 _counters.TimestampReplies++;
             return;
         }
+        if (EchoReplyHandler is { } handler && delivery == Delivery.Unicast && TryDeliverEchoAnswer(handler, datagram, headerLength, type))
+        {
+            Consumed(packet, inFrame);
+            return;
+        }
         DropDatagram(packet, inFrame, StackDropReason.IcmpUnhandled);
+    }
+
+    /// <summary>
+    /// Called on the worker's thread for every echo reply addressed to us, and every destination unreachable or
+    /// time exceeded that quotes an echo request we sent; without a handler they are dropped (icmp_unhandled).
+    /// The handler filters by identifier: the stack does not know which requests are whose.
+    /// </summary>
+    public IcmpEchoReplyHandler? EchoReplyHandler { get; set; }
+
+    /// <summary>
+    /// Sends an ICMP echo request (RFC 792) to <paramref name="destination"/> with <paramref name="data"/> as its
+    /// data, through the normal output path: the next hop is resolved by ARP (the request waits in the resolver's
+    /// bounded queue), and a message beyond the MTU leaves as fragments. <paramref name="ttl"/> 0 means the
+    /// configured TTL. True once handed to IPv4; false when no route leads there or no frame was free (counted).
+    /// </summary>
+    public bool SendEchoRequest(Ipv4Address destination, ushort identifier, ushort sequenceNumber, ReadOnlySpan<byte> data, byte ttl = 0)
+    {
+        EnsureRunning();
+        int length = IcmpHeaderLength + data.Length;
+        if (length + Ipv4MinimumHeaderLength > Ipv4Packet.MaximumLength)
+            throw new ArgumentOutOfRangeException(nameof(data), data.Length, "an echo request's data must fit one IPv4 datagram (65507 bytes at most)");
+        if (!IsRoutable(destination))
+        {
+            CountDrop(StackDropReason.NoRoute);
+            return false;
+        }
+        if (length > FrameCapacity)
+        {
+            // Made once, on the first large request: ping -s 65000 builds here and leaves as fragments.
+            byte[] message = _largeEchoBuffer ??= new byte[Ipv4Packet.MaximumLength];
+            WriteEchoRequest(message.AsSpan(0, length), identifier, sequenceNumber, data);
+            SendFragments(message.AsSpan(0, length), destination, IpProtocol.Icmp, ttl);
+            return true;
+        }
+        if (!TryAllocateForTransport(out Packet packet)) return false;
+        WriteEchoRequest(WritableBytes(packet)[..length], identifier, sequenceNumber, data);
+        packet.Length = (ushort)length;
+        SendIpv4(packet, destination, IpProtocol.Icmp, ttl: ttl);
+        return true;
+    }
+
+    private static void WriteEchoRequest(Span<byte> message, ushort identifier, ushort sequenceNumber, ReadOnlySpan<byte> data)
+    {
+        message[0] = (byte)Icmpv4Type.EchoRequest;
+        message[1] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(message[2..], 0);
+        BinaryPrimitives.WriteUInt16BigEndian(message[4..], identifier);
+        BinaryPrimitives.WriteUInt16BigEndian(message[6..], sequenceNumber);
+        data.CopyTo(message[IcmpHeaderLength..]);
+        BinaryPrimitives.WriteUInt16BigEndian(message[2..], InternetChecksum.Compute(message));
+    }
+
+    /// <summary>On-link, broadcast, a group, or off-link with a gateway: what <see cref="TryRoute"/> accepts.</summary>
+    private bool IsRoutable(Ipv4Address destination) =>
+        destination.IsMulticast || destination.IsBroadcast || ((destination.Value ^ _address) & _netmask) == 0 || !_config.Gateway.IsUnspecified;
+
+    /// <summary>
+    /// An echo reply, or an error quoting one of our echo requests (RFC 792: the quote is the original IP header
+    /// and the first 8 bytes of its data, which for an echo request are the type, code, checksum, identifier and
+    /// sequence number), handed to <paramref name="handler"/>. False for anything else.
+    /// </summary>
+    private bool TryDeliverEchoAnswer(IcmpEchoReplyHandler handler, Span<byte> datagram, int headerLength, byte type)
+    {
+        Span<byte> message = datagram[headerLength..];
+        var source = new Ipv4Address(BinaryPrimitives.ReadUInt32BigEndian(datagram[12..]));
+        byte ttl = datagram[8];
+        if (type == (byte)Icmpv4Type.EchoReply)
+        {
+            handler(new IcmpEchoReply(Icmpv4Type.EchoReply, message[1], source, BinaryPrimitives.ReadUInt16BigEndian(message[4..]),
+                BinaryPrimitives.ReadUInt16BigEndian(message[6..]), ttl, message[IcmpHeaderLength..], Now));
+            return true;
+        }
+        if (type != (byte)Icmpv4Type.DestinationUnreachable && type != (byte)Icmpv4Type.TimeExceeded) return false;
+        Span<byte> quoted = message[IcmpHeaderLength..];
+        if (quoted.Length < Ipv4MinimumHeaderLength || quoted[0] >> 4 != 4) return false;
+        int quotedHeaderLength = (quoted[0] & 0xF) * 4;
+        if (quotedHeaderLength < Ipv4MinimumHeaderLength || quoted.Length < quotedHeaderLength + IcmpHeaderLength) return false;
+        if (quoted[9] != (byte)IpProtocol.Icmp || BinaryPrimitives.ReadUInt32BigEndian(quoted[12..]) != _address) return false;
+        Span<byte> request = quoted[quotedHeaderLength..];
+        if (request[0] != (byte)Icmpv4Type.EchoRequest) return false;
+        handler(new IcmpEchoReply((Icmpv4Type)type, message[1], source, BinaryPrimitives.ReadUInt16BigEndian(request[4..]),
+            BinaryPrimitives.ReadUInt16BigEndian(request[6..]), ttl, [], Now));
+        return true;
     }
 
     /// <summary>
