@@ -9,4 +9,5 @@ root.Subcommands.Add(SinkCommand.Create());
 root.Subcommands.Add(Rfc2544Command.Create());
 root.Subcommands.Add(RespondCommand.Create());
 root.Subcommands.Add(EchoCommand.Create());
+root.Subcommands.Add(TcpCommand.Create());
 return CommandLineRunner.Run(root, args);
