@@ -1,3 +1,4 @@
+using FastPath.Engine.Tcp;
 using FastPath.Wire.Ethernet;
 using FastPath.Wire.Igmp;
 using FastPath.Wire.Ipv4;
@@ -79,8 +80,13 @@ public sealed class InterfaceConfig
     /// <summary>Receive queue of a polling UDP socket bound without a capacity of its own.</summary>
     public int UdpQueueCapacity { get; init; } = 256;
 
+    /// <summary>TCP settings: buffers, limits, timers, options (see <see cref="TcpOptions"/>).</summary>
+    public TcpOptions Tcp { get; init; } = new();
+
     internal void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Tcp, nameof(Tcp));
+        Tcp.Validate();
         if (Address.Address.IsUnspecified || Address.Address.IsMulticast || Address.Address.IsBroadcast)
             throw new ArgumentException($"{Address} is not a unicast host address", nameof(Address));
         if (Mac.IsMulticast) throw new ArgumentException($"{Mac} is a group MAC, not an interface address", nameof(Mac));

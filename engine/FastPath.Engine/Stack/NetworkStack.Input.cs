@@ -125,6 +125,9 @@ public sealed partial class NetworkStack
             case IpProtocol.Icmp:
                 ReceiveIcmp(packet, inFrame, datagram, headerLength, delivery);
                 break;
+            case IpProtocol.Tcp:
+                Tcp.Receive(packet, inFrame, datagram, headerLength, delivery);
+                break;
             case IpProtocol.Udp:
                 Udp.Receive(packet, inFrame, datagram, headerLength, delivery);
                 break;

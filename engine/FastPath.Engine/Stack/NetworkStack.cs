@@ -2,13 +2,14 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using FastPath.Engine.Memory;
 using FastPath.Engine.Runtime;
+using FastPath.Engine.Tcp;
 using FastPath.Wire.Ethernet;
 using FastPath.Wire.Ipv4;
 
 namespace FastPath.Engine.Stack;
 
 /// <summary>
-/// The IPv4 host stack of one worker: ARP, IPv4 (with reassembly), ICMP, IGMP and UDP over one port.
+/// The IPv4 host stack of one worker: ARP, IPv4 (with reassembly), ICMP, IGMP, UDP and TCP over one port.
 /// Share-nothing: each worker runs its own stack, every call comes from that worker's thread, so nothing is
 /// locked, and nothing is allocated per packet (tables, queues and reassembly buffers are sized from the
 /// <see cref="InterfaceConfig"/> when the stack is made).
@@ -57,6 +58,7 @@ public sealed partial class NetworkStack : IWorkerApplication
         _subnetBroadcast = config.Address.PrefixLength >= 31 ? uint.MaxValue : config.Address.Broadcast.Value;
         Udp = new UdpSockets(this);
         Igmp = new IgmpHost(this);
+        Tcp = new TcpSockets(this, config.Tcp);
         _reassembler = new Ipv4Reassembler(this, config.MaxReassemblies, config.ReassemblyMemoryLimit, ToNanoseconds(config.ReassemblyTimeout));
     }
 
@@ -71,6 +73,9 @@ public sealed partial class NetworkStack : IWorkerApplication
 
     /// <summary>The UDP binding table: <c>stack.Udp.Bind(port, handler)</c>.</summary>
     public UdpSockets Udp { get; }
+
+    /// <summary>TCP: <c>stack.Tcp.Listen(port)</c>, <c>stack.Tcp.Connect(address, port)</c>.</summary>
+    public TcpSockets Tcp { get; }
 
     /// <summary>Multicast group membership (IGMP): <c>stack.Igmp.Join(group)</c>.</summary>
     public IgmpHost Igmp { get; }
@@ -118,17 +123,21 @@ public sealed partial class NetworkStack : IWorkerApplication
     {
         if (_context is null) ThrowNotStarted();
         for (int i = 0; i < packets.Length; i++) ReceiveFrame(packets[i]);
+        // One flush per burst: a connection that got many segments answers with one ACK (or its data).
+        Tcp.Flush();
     }
 
-    /// <summary>Nothing to do per loop: the protocols' timers run on the worker's <see cref="TimerWheel"/>.</summary>
+    /// <summary>Sends TCP output left pending; the protocols' timers run on the worker's <see cref="TimerWheel"/>.</summary>
     public void Poll(long nowNanoseconds)
     {
+        Tcp.Flush();
     }
 
-    /// <summary>Leaves every group (IGMP leave), drops packets still waiting for ARP, frees reassembly buffers and closes sockets.</summary>
+    /// <summary>Leaves every group (IGMP leave), drops packets still waiting for ARP, frees reassembly buffers, aborts TCP connections and closes sockets.</summary>
     public void Stop()
     {
         if (_context is null || _stopped) return;
+        Tcp.OnStop();
         Igmp.OnStop();
         _arpResolver.Clear();
         _reassembler.Clear();

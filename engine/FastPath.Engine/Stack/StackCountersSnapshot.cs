@@ -17,6 +17,7 @@ public sealed class StackCountersSnapshot
         "unsupported_protocol", "ttl_expired", "icmp_unhandled", "igmp_unhandled", "arp_unsolicited", "no_route",
         "no_arp_entry", "arp_queue_full", "no_socket", "socket_queue_full", "datagram_too_large", "tx_buffer_full",
         "no_buffer", "fragment_invalid", "fragment_overlap", "fragment_timeout", "reassembly_overflow",
+        "tcp_out_of_window", "tcp_invalid_segment", "tcp_listen_overflow",
     ];
 
     private readonly long[] _drops = new long[DropReasonCount];

@@ -17,7 +17,7 @@ public enum StackDropReason
     NotForUs,
     /// <summary>Neither IPv4 nor ARP (IPv6, LLDP, VLAN-tagged frames, 802.3 lengths).</summary>
     UnsupportedEtherType,
-    /// <summary>An IPv4 protocol the stack does not speak (TCP until it lands, GRE, ...).</summary>
+    /// <summary>An IPv4 protocol the stack does not speak (GRE, SCTP, ...).</summary>
     UnsupportedProtocol,
     /// <summary>An IPv4 datagram that arrived with TTL 0.</summary>
     TtlExpired,
@@ -33,7 +33,7 @@ public enum StackDropReason
     NoArpEntry,
     /// <summary>A packet pushed out of (or refused by) the bounded queue waiting for an ARP reply.</summary>
     ArpQueueFull,
-    /// <summary>A UDP datagram for a port no socket is bound to.</summary>
+    /// <summary>A UDP datagram for a port no socket is bound to, or a TCP segment for a port nobody listens on (answered with RST).</summary>
     NoSocket,
     /// <summary>A UDP datagram for a socket whose receive queue was full.</summary>
     SocketQueueFull,
@@ -51,4 +51,10 @@ public enum StackDropReason
     FragmentTimeout,
     /// <summary>A partial datagram evicted to keep reassembly within its memory bound (one count per datagram).</summary>
     ReassemblyOverflow,
+    /// <summary>A TCP segment outside the receive window, or failing PAWS (answered with an ACK, RFC 9293 3.10.7.4).</summary>
+    TcpOutOfWindow,
+    /// <summary>A TCP segment the connection's state cannot use (no ACK bit, an ACK of nothing sent, a RST or SYN answered by a challenge ACK).</summary>
+    TcpInvalidSegment,
+    /// <summary>A SYN or handshake ACK dropped because the SYN backlog, accept queue or connection table was full.</summary>
+    TcpListenOverflow,
 }

@@ -123,8 +123,8 @@ public class Ipv4ValidationTests
         AssertDropped(Frames.Udp([1], vlan: new VlanTag(10)), StackDropReason.UnsupportedEtherType);
 
     [Fact]
-    public void Tcp_is_an_unsupported_protocol_until_the_tcp_issue_lands() =>
-        AssertDropped(Frames.TcpSyn(), StackDropReason.UnsupportedProtocol);
+    public void Gre_is_an_unsupported_protocol() =>
+        AssertDropped(Frames.Ipv4((IpProtocol)47, 8, null, null, null, null, (segment, _, _) => segment.Clear()), StackDropReason.UnsupportedProtocol);
 
     [Fact]
     public void An_icmp_message_shorter_than_its_header_is_truncated()
