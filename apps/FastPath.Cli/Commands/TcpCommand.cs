@@ -34,8 +34,8 @@ internal static class TcpCommand
         address.Description = "Our address on the interface, with its prefix: 10.0.0.1/24";
         var host = new Argument<string>("HOST") { Description = "The server's IPv4 address" };
         var remotePort = new Argument<ushort>("PORT") { Description = "The server's port (7: echo, 9: discard)" };
-        var bytes = new Option<string>("--bytes", "-n") { Description = "Bytes to send: 1000000, 10MB, 64KiB (default 10MB)", DefaultValueFactory = _ => "10MB" };
-        var timeout = new Option<string>("--timeout") { Description = "Give up after this long: 30s, 2m (default 60s)", DefaultValueFactory = _ => "60s" };
+        var bytes = new Option<string>("--bytes", "-n") { Description = "Bytes to send: 1000000, 10MB, 64KiB", DefaultValueFactory = _ => "10MB" };
+        var timeout = new Option<string>("--timeout") { Description = "Give up after this long: 30s, 2m", DefaultValueFactory = _ => "60s" };
         var gateway = new Option<string?>("--gateway") { Description = "Next hop for a HOST outside --ip's prefix" };
         var tcpOptions = new TcpCommandOptions();
         var connect = new Command("connect", "Connect to HOST:PORT, send --bytes of a pattern, read back and verify what an echo server returns, report goodput and RTT");

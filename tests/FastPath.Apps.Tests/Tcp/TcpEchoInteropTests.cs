@@ -17,19 +17,19 @@ public sealed class TcpEchoInteropTests
     [Theory]
     [InlineData("afxdp")]
     [InlineData("afpacket")]
-    public void A_kernel_client_gets_100_MB_back_identical_while_sending_them(string driver)
+    public async Task A_kernel_client_gets_100_MB_back_identical_while_sending_them(string driver)
     {
         using NetLab lab = NetLab.Create(new NetLabOptions { StaticNeighbour = false });
         using FastpathCli.Running echo = StartEcho(lab, driver);
 
         using Socket client = KernelTcpPeer.Connect(lab, lab.LocalEndPoint(7));
         // Sending and reading at once: the echo's back-pressure must neither lose bytes nor deadlock.
-        Task<byte[]> sent = Task.Run(() => KernelTcpPeer.SendPatternAndShutdown(client, HundredMegabytes, seed: 1));
-        (long received, byte[] receivedHash) = KernelTcpPeer.ReadToEnd(client);
-        Assert.True(sent.Wait(KernelTcpPeer.IoTimeout), "the kernel client could not send everything");
+        Task<byte[]> sending = Task.Run(() => KernelTcpPeer.SendPatternAndShutdown(client, HundredMegabytes, seed: 1), TestContext.Current.CancellationToken);
+        (long received, byte[] receivedHash) = await Task.Run(() => KernelTcpPeer.ReadToEnd(client), TestContext.Current.CancellationToken);
+        byte[] sent = await sending.WaitAsync(KernelTcpPeer.IoTimeout, TestContext.Current.CancellationToken);
 
         Assert.Equal(HundredMegabytes, received);
-        Assert.Equal(Convert.ToHexString(sent.Result), Convert.ToHexString(receivedHash));
+        Assert.Equal(Convert.ToHexString(sent), Convert.ToHexString(receivedHash));
 
         JsonElement report = Stop(echo);
         Assert.Equal(1, report.GetProperty("tcp_connections").GetInt64());
