@@ -137,6 +137,8 @@ internal sealed class TcpEchoService
                 if (error is TcpError.TimedOut or TcpError.KeepaliveTimedOut) _service.Lost?.Invoke(connection, error);
             }
             Detach(connection);
+            // Hands the connection back to the stack (CLOSED: to its pool; TIME_WAIT: to the timer).
+            connection.Close();
         }
 
         private void Detach(TcpConnection connection)

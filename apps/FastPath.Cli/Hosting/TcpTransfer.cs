@@ -170,7 +170,10 @@ internal sealed class TcpTransfer : IWorkerApplication
             return;
         }
         if (connection.State is TcpState.TimeWait or TcpState.Closed)
+        {
             Finish(TcpTransferOutcome.Completed, TcpError.None, null, connection.GetStatistics());
+            connection.Close();
+        }
     }
 
     private void OnClosed(TcpConnection connection)
@@ -181,9 +184,12 @@ internal sealed class TcpTransfer : IWorkerApplication
         {
             TcpTransferOutcome outcome = _shutdown && connection.IsReceiveFinished ? TcpTransferOutcome.Completed : TcpTransferOutcome.PeerClosedEarly;
             Finish(outcome, error, null, connection.GetStatistics());
-            return;
         }
-        Finish(error == TcpError.Refused ? TcpTransferOutcome.Refused : TcpTransferOutcome.Failed, error, null, connection.GetStatistics());
+        else
+        {
+            Finish(error == TcpError.Refused ? TcpTransferOutcome.Refused : TcpTransferOutcome.Failed, error, null, connection.GetStatistics());
+        }
+        connection.Close();
     }
 
     private void Verify(ReadOnlySpan<byte> received)
