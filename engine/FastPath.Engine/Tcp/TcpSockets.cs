@@ -90,7 +90,7 @@ public sealed partial class TcpSockets
         connection.Initialize(remote.Value, remotePort, localPort, null);
         _table.TryAdd(key, connection);
         _counters.ActiveOpens++;
-        connection.OpenActive();
+        connection.OpenActive(NextIsn(remote.Value, remotePort, localPort));
         return connection;
     }
 
