@@ -144,6 +144,12 @@ internal sealed class TcpTransfer : IWorkerApplication
 
     private void OnDataReceived(TcpConnection connection)
     {
+        ReadAll(connection);
+        if (connection.IsReceiveFinished) TryComplete(connection);
+    }
+
+    private void ReadAll(TcpConnection connection)
+    {
         Span<byte> chunk = _chunk;
         int read;
         while ((read = connection.Receive(chunk)) > 0)
@@ -151,7 +157,6 @@ internal sealed class TcpTransfer : IWorkerApplication
             Verify(chunk[..read]);
             Volatile.Write(ref _echoed, _echoed + read);
         }
-        if (connection.IsReceiveFinished) TryComplete(connection);
     }
 
     /// <summary>
@@ -182,6 +187,9 @@ internal sealed class TcpTransfer : IWorkerApplication
         TcpError error = connection.Error;
         if (error == TcpError.None)
         {
+            // TIME_WAIT can be reached by the segment that also carries the peer's last bytes and FIN, before
+            // they were read: read them now.
+            ReadAll(connection);
             TcpTransferOutcome outcome = _shutdown && connection.IsReceiveFinished ? TcpTransferOutcome.Completed : TcpTransferOutcome.PeerClosedEarly;
             Finish(outcome, error, null, connection.GetStatistics());
         }
