@@ -41,7 +41,7 @@ client() { # client TOOL: runs it pinned, prints its rate (0 when it fails)
     local out
     out=$(ip netns exec "$NS_TX" timeout $((RUN + 30)) taskset -c "$CLIENT_CPU" "$TOOLS/$1" "$SERVER_IP" "$PORT" "$RUN" 2>>"$LOG-client.log") || true
     echo "$out" >>"$LOG-client.log"
-    echo "$out" | awk '/^tcp-/ { v = ($1 == "tcp-bulk:") ? $(NF-1) : $NF } END { print v + 0 }'
+    echo "$out" | awk '/^tcp-/ { for (i = 1; i < NF; i++) if ($i == "=") v = $(i + 1) } END { print v + 0 }'
 }
 
 measure_all() { # prints "RR CRR BULK"
