@@ -139,8 +139,7 @@ public sealed partial class TcpConnection
         get
         {
             int window = _receiveBuffer.Window;
-            int advertised = (int)(_lastAdvertisedEdge - _rcvNxt);
-            return Math.Max(window, advertised);
+            return GreaterThan(_lastAdvertisedEdge, _rcvNxt) ? Math.Max(window, (int)(_lastAdvertisedEdge - _rcvNxt)) : window;
         }
     }
 
@@ -176,6 +175,7 @@ public sealed partial class TcpConnection
         _irs = segment.Sequence;
         _rcvNxt = _irs + 1;
         _readSeq = _rcvNxt;
+        _lastAdvertisedEdge = _rcvNxt;
         ApplySynOptions(ref segment, ourOptionsSent: true);
         _lastReceiveTime = Now;
         if (ackAcceptable)
@@ -346,6 +346,11 @@ public sealed partial class TcpConnection
                 EnterRecovery();
             else if (_inRecovery && !_sackOk) _recoveryInflation += _peerMss;
         }
+
+        // RFC 6675 5 (and Linux): with SACK, loss is known from the scoreboard whatever the ACK carries; in a
+        // bidirectional transfer almost every ACK has data and would never count as a duplicate.
+        if (_sackOk && !_inRecovery && _sndMax != _sndUna && _scoreboard.HasSacks && _scoreboard.IsLost(_sndUna, _peerMss))
+            EnterRecovery();
 
         // RFC 9293 3.10.7.4: the window is taken from the newest segment (SND.WL1, SND.WL2).
         if (LessThan(_sndWl1, segment.Sequence) || (_sndWl1 == segment.Sequence && LessOrEqual(_sndWl2, ack)))

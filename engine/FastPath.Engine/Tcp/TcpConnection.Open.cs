@@ -22,6 +22,7 @@ public sealed partial class TcpConnection
         _irs = syn.Sequence;
         _rcvNxt = _irs + 1;
         _readSeq = _rcvNxt;
+        _lastAdvertisedEdge = _rcvNxt;
         ApplySynOptions(ref syn, ourOptionsSent: true);
         _iss = iss;
         _sndUna = iss;

@@ -106,7 +106,10 @@ public sealed partial class TcpConnection
         TcpFlags flags = TcpFlags.Ack;
         if (length > 0 && sequence + (uint)length == end) flags |= TcpFlags.Psh;
         if (fin) flags |= TcpFlags.Fin;
-        if (!SendSegment(sequence, length, flags)) return false;
+        int requested = length;
+        if (!SendSegment(sequence, ref length, flags)) return false;
+        // SACK blocks may have taken room from the payload: the rest (and the FIN) go in the next segment.
+        if (length < requested) fin = false;
         uint next = sequence + (uint)length + (fin ? 1u : 0u);
         long now = Now;
         if (LessThan(sequence, _sndMax))
@@ -169,7 +172,9 @@ public sealed partial class TcpConnection
     /// Builds one segment straight in a frame: header, timestamps and SACK blocks, payload copied from the send
     /// buffer, checksum with the pseudo-header. Any segment carries our latest ACK and window, so the ACK debt is paid.
     /// </summary>
-    private bool SendSegment(uint sequence, int length, TcpFlags flags)
+    private bool SendSegment(uint sequence, int length, TcpFlags flags) => SendSegment(sequence, ref length, flags);
+
+    private bool SendSegment(uint sequence, ref int length, TcpFlags flags)
     {
         if (!_stack.TryAllocateForTransport(out Packet packet)) return false;
         Span<byte> segment = _stack.WritableBytes(packet);
@@ -196,7 +201,11 @@ public sealed partial class TcpConnection
                     BinaryPrimitives.WriteUInt32BigEndian(sack[(8 + 8 * i)..], blocks[i].Right);
                 }
                 optionsLength += 4 + 8 * count;
-                length = Math.Min(length, _peerMss - optionsLength);
+                if (length > _peerMss - optionsLength)
+                {
+                    length = _peerMss - optionsLength;
+                    flags &= ~(TcpFlags.Fin | TcpFlags.Psh);
+                }
             }
         }
         int headerLength = TcpPacket.MinimumHeaderLength + optionsLength;
@@ -219,7 +228,7 @@ public sealed partial class TcpConnection
     /// <summary>The window field: our free space, scaled; the right edge it announces is remembered (never shrunk).</summary>
     private ushort AdvertisedWindow()
     {
-        int window = Math.Max(_receiveBuffer.Window, (int)(_lastAdvertisedEdge - _rcvNxt));
+        int window = ReceiveWindow;
         int field = Math.Min(window >> _rcvShift, ushort.MaxValue);
         uint edge = _rcvNxt + (uint)(field << _rcvShift);
         if (GreaterThan(edge, _lastAdvertisedEdge)) _lastAdvertisedEdge = edge;
