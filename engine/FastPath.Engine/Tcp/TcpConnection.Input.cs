@@ -117,8 +117,24 @@ public sealed partial class TcpConnection
             if (zeroWindowProbe) RequestAck();
             _stack.CountDrop(zeroWindowProbe ? StackDropReason.TcpOutOfWindow : StackDropReason.TcpInvalidSegment);
         }
-        if (segment.Fin && !zeroWindowProbe && segment.Sequence + (uint)segment.Payload.Length == _rcvNxt && !_finReceived)
+        if (segment.Fin && !zeroWindowProbe && !_finReceived && State is not (TcpState.TimeWait or TcpState.Closed))
         {
+            uint finSequence = segment.Sequence + (uint)segment.Payload.Length;
+            if (finSequence == _rcvNxt)
+            {
+                ProcessFin();
+                delivered = true;
+            }
+            else if (InRange(finSequence, _rcvNxt, _rcvNxt + (uint)ReceiveWindow + 1))
+            {
+                // RFC 9293 3.10.7.4: a FIN beyond a hole is processed when the hole fills (Linux keeps it in the out-of-order queue).
+                _finPending = true;
+                _finPendingSeq = finSequence;
+            }
+        }
+        if (_finPending && !_finReceived && _rcvNxt == _finPendingSeq && State is TcpState.Established or TcpState.FinWait1 or TcpState.FinWait2)
+        {
+            _finPending = false;
             ProcessFin();
             delivered = true;
         }
@@ -425,8 +441,8 @@ public sealed partial class TcpConnection
         _fastRetransmits++;
         _sockets.Counters.FastRetransmits++;
         _rttTiming = false;
-        RetransmitFirstUnacknowledged();
-        if (_sackOk) _recoveryNext = _sndUna + (uint)Math.Min(_peerMss, (int)(_sndMax - _sndUna));
+        int retransmitted = RetransmitFirstUnacknowledged();
+        if (_sackOk) _recoveryNext = _sndUna + (uint)retransmitted;
     }
 
     /// <summary>Seventh step: payload into the receive buffer (out of order allowed, bounded); the ACK it calls for.</summary>

@@ -33,7 +33,8 @@ public sealed partial class TcpConnection
             while (Pipe < CongestionWindow && _scoreboard.TryNextHole(_recoveryNext, _sndMax, _peerMss, out uint start, out int length))
             {
                 length = Math.Min(length, MaxPayload);
-                if (!SendData(start, length, fin: false)) break;
+                if (!SendData(start, ref length, fin: false)) break;
+                // RFC 6675 HighRxt: by what actually went (SACK blocks may have shortened it).
                 _recoveryNext = start + (uint)length;
                 sent = true;
             }
@@ -64,7 +65,7 @@ public sealed partial class TcpConnection
                 }
                 else if (!_noDelay && _sndNxt != _sndUna) break; // Nagle: one small segment in flight at a time
             }
-            if (!SendData(_sndNxt, length, fin)) break;
+            if (!SendData(_sndNxt, ref length, fin)) break;
             sent = true;
             forced = false;
         }
@@ -100,7 +101,7 @@ public sealed partial class TcpConnection
     private uint TimestampNow => (uint)(Now / 1_000_000);
 
     /// <summary>A data (or FIN) segment from the send buffer; bookkeeping for SND.NXT/SND.MAX, RTT timing and the RTO.</summary>
-    private bool SendData(uint sequence, int length, bool fin)
+    private bool SendData(uint sequence, ref int length, bool fin)
     {
         uint end = _bufferSeq + (uint)_sendBuffer.Count;
         TcpFlags flags = TcpFlags.Ack;
@@ -139,18 +140,22 @@ public sealed partial class TcpConnection
         return true;
     }
 
-    /// <summary>Sends the first unacknowledged segment again (fast retransmit, NewReno partial ACK).</summary>
-    private void RetransmitFirstUnacknowledged()
+    /// <summary>Sends the first unacknowledged segment again (fast retransmit, NewReno partial ACK); returns the data bytes sent.</summary>
+    private int RetransmitFirstUnacknowledged()
     {
         uint end = _bufferSeq + (uint)_sendBuffer.Count;
         int length = Math.Min(MaxPayload, Math.Max(0, (int)(end - _sndUna)));
         bool fin = _finQueued && _sndUna + (uint)length == end && GreaterThan(_sndMax, end);
-        if (length == 0 && !fin) return;
-        SendData(_sndUna, length, fin);
+        if (length == 0 && !fin) return 0;
+        return SendData(_sndUna, ref length, fin) ? length : 0;
     }
 
-    /// <summary>A bare ACK now (window update, duplicate ACK, challenge ACK).</summary>
-    private void SendAckNow() => SendSegment(State == TcpState.SynReceived ? _iss + 1 : _sndNxt, 0, TcpFlags.Ack);
+    /// <summary>
+    /// A bare ACK now (window update, duplicate ACK, challenge ACK). Its sequence number is SND.MAX, as BSD's
+    /// tcp_output does: after a timeout SND.NXT is back at SND.UNA, and a peer that already has those bytes would
+    /// find an ACK at SND.NXT below its window and drop it, window update and all.
+    /// </summary>
+    private void SendAckNow() => SendSegment(State == TcpState.SynReceived ? _iss + 1 : _sndMax, 0, TcpFlags.Ack);
 
     private void RequestAck()
     {

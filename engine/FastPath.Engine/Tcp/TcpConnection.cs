@@ -57,6 +57,8 @@ public sealed partial class TcpConnection
     private uint _readSeq;        // sequence number of the next byte the application reads
     private uint _lastAdvertisedEdge;
     private bool _finReceived;
+    private bool _finPending;     // a FIN that arrived beyond a hole
+    private uint _finPendingSeq;
 
     // Negotiated options.
     private bool _timestampsOk;
@@ -195,7 +197,7 @@ public sealed partial class TcpConnection
         _peerMss = 536;
         _finQueued = false;
         _irs = _rcvNxt = _readSeq = _lastAdvertisedEdge = 0;
-        _finReceived = false;
+        _finReceived = _finPending = false;
         _timestampsOk = _sackOk = _windowScaleOk = _forceOneSegment = false;
         _tsRecent = 0;
         _ackNow = false;

@@ -194,4 +194,27 @@ public class CubicCongestionControlTests
         Assert.Equal(0, cubic.WindowMaxSegments);
         Assert.Equal(14600, cubic.CongestionWindow);
     }
+
+    [Fact]
+    public void Acks_losses_and_timeouts_allocate_nothing()
+    {
+        ICongestionControl[] algorithms = [new CubicCongestionControl(), new NewRenoCongestionControl()];
+        void Work()
+        {
+            foreach (ICongestionControl cc in algorithms)
+            {
+                cc.Reset(Mss);
+                for (int i = 0; i < 10_000; i++)
+                {
+                    cc.OnAck(Mss, cc.CongestionWindow, 10_000_000, i * 100_000L);
+                    if (i % 1000 == 999) { cc.OnEnterRecovery(cc.CongestionWindow, i * 100_000L); cc.OnExitRecovery(i * 100_000L); }
+                    if (i % 5000 == 4999) cc.OnRetransmitTimeout(cc.CongestionWindow, i * 100_000L);
+                }
+            }
+        }
+        Work();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Work();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

@@ -197,4 +197,27 @@ public class SackScoreboardTests
                 }
             }
         }));
+
+    [Fact]
+    public void Updates_and_queries_allocate_nothing()
+    {
+        var board = new SackScoreboard();
+        var blocks = new TcpSackBlock[3];
+        void Work()
+        {
+            for (uint una = 0; una < 100_000; una += 100)
+            {
+                blocks[0] = new TcpSackBlock(una + 300, una + 400);
+                blocks[1] = new TcpSackBlock(una + 500, una + 600);
+                blocks[2] = new TcpSackBlock(una + 700, una + 800);
+                board.Update(una, blocks);
+                board.IsLost(una, Mss);
+                board.TryNextHole(una, una + 1000, Mss, out _, out _);
+            }
+        }
+        Work();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Work();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

@@ -123,4 +123,23 @@ public class SynCookiesTests
         Assert.True(sack);
         Assert.False(Cookies.TryDecodeTimestampOptions(0x1234_5600, out _, out _)); // no valid bit: not ours
     }
+
+    [Fact]
+    public void Cookies_and_isns_allocate_nothing()
+    {
+        var isn = new IsnGenerator();
+        void Work()
+        {
+            for (uint i = 0; i < 10_000; i++)
+            {
+                uint cookie = Cookies.Create(Local, LocalPort, Remote + i, RemotePort, i, 1460, i * Second);
+                Cookies.TryValidate(Local, LocalPort, Remote + i, RemotePort, i, cookie, i * Second, out _);
+                isn.Next(Local, LocalPort, Remote + i, RemotePort, i);
+            }
+        }
+        Work();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Work();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

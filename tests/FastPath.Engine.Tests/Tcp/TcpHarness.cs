@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using FastPath.Engine.Memory;
+using FastPath.Engine.Pcap;
 using FastPath.Engine.Ports;
 using FastPath.Engine.Runtime;
 using FastPath.Engine.Stack;
@@ -68,13 +69,17 @@ internal sealed class TcpHarness : IDisposable
     };
 
     /// <summary>Two stacks, A and B. <paramref name="faultsA"/> damages what A sends, <paramref name="faultsB"/> what B sends.</summary>
+    /// <param name="capture">
+    /// A pcap file name prefix: each stack's received frames (after the faults) go to PREFIX-a.pcap and
+    /// PREFIX-b.pcap with the manual clock's time, for reading a failure in Wireshark. Not for CI.
+    /// </param>
     public static TcpHarness Pair(TcpOptions? tcpA = null, TcpOptions? tcpB = null, FaultOptions? faultsA = null, FaultOptions? faultsB = null,
-        int frameCount = 4096, int ringSize = 1024)
+        int frameCount = 4096, int ringSize = 1024, string? capture = null)
     {
         var clock = new ManualClock(1_000_000_000);
         var (wireA, wireB) = MemoryPort.CreatePair(new MemoryPortOptions { FrameCount = frameCount, RingSize = ringSize, MacA = MacA, MacB = MacB });
-        var a = new Endpoint(wireA, WithClock(faultsA, clock), clock, new NetworkStack(Config(IpA, tcpA)));
-        var b = new Endpoint(wireB, WithClock(faultsB, clock), clock, new NetworkStack(Config(IpB, tcpB)));
+        var a = new Endpoint(wireA, WithClock(faultsA, clock), clock, new NetworkStack(Config(IpA, tcpA)), capture is null ? null : capture + "-a.pcap");
+        var b = new Endpoint(wireB, WithClock(faultsB, clock), clock, new NetworkStack(Config(IpB, tcpB)), capture is null ? null : capture + "-b.pcap");
         var harness = new TcpHarness(clock, a, b, null);
         a.Stack.Start(a.Context);
         b.Stack.Start(b.Context);
@@ -238,12 +243,13 @@ internal sealed class TcpHarness : IDisposable
         private readonly Packet[] _burst = new Packet[64];
         private readonly ManualClock _clock;
 
-        public Endpoint(MemoryPort wire, FaultOptions? faults, ManualClock clock, NetworkStack stack)
+        public Endpoint(MemoryPort wire, FaultOptions? faults, ManualClock clock, NetworkStack stack, string? capture = null)
         {
             _clock = clock;
             Wire = wire;
             Faults = faults is null ? null : new FaultInjectingPort(wire, faults);
             Port = Faults ?? (IPacketPort)wire;
+            if (capture is not null) Port = new CapturePort(Port, PcapWriter.Create(capture), clock);
             Timers = new TimerWheel(clock.NowNanoseconds);
             Context = new WorkerContext(0, Port, clock, Timers, new TxBuffer(512));
             Stack = stack;
@@ -298,6 +304,32 @@ internal sealed class TcpHarness : IDisposable
             Stack.Stop();
             Context.Tx.Clear(Port.Pool);
             Port.Dispose();
+        }
+    }
+
+    /// <summary>Records the frames a stack receives, stamped with the manual clock (PcapTapPort stamps wall time).</summary>
+    private sealed class CapturePort(IPacketPort inner, PcapWriter writer, ManualClock clock) : IPacketPort
+    {
+        public PortInfo Info => inner.Info;
+        public FramePool Pool => inner.Pool;
+        public PortStats Stats => inner.Stats;
+
+        public int Receive(Span<Packet> packets)
+        {
+            int count = inner.Receive(packets);
+            var time = PcapTimestamp.FromUnixNanoseconds(clock.NowNanoseconds);
+            foreach (Packet packet in packets[..count]) writer.Write(Pool.Region.GetSpan(packet), time);
+            return count;
+        }
+
+        public int Transmit(ReadOnlySpan<Packet> packets) => inner.Transmit(packets);
+
+        public void Flush() => inner.Flush();
+
+        public void Dispose()
+        {
+            inner.Dispose();
+            writer.Dispose();
         }
     }
 

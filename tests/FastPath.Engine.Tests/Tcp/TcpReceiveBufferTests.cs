@@ -266,4 +266,29 @@ public class TcpReceiveBufferTests
         }
         return ranges;
     }
+
+    [Fact]
+    public void Writes_reads_and_sack_blocks_allocate_nothing()
+    {
+        var buffer = new TcpReceiveBuffer(64 * 1024, 32);
+        byte[] segment = Stream(0, 1448);
+        var destination = new byte[4096];
+        var blocks = new TcpSackBlock[4];
+        void Work()
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                buffer.Write(1448, segment, out _);          // out of order first
+                buffer.Write(3 * 1448, segment, out _);
+                buffer.GetSackBlocks(1, blocks);
+                buffer.Write(0, segment, out _);             // fills the first hole
+                buffer.Write(0, segment, out _);
+                while (buffer.Read(destination) > 0) { }
+            }
+        }
+        Work();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Work();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

@@ -99,4 +99,25 @@ public class TcpSendBufferTests
                 Assert.Equal(64 - model.Count, buffer.Free);
             }
         }));
+
+    [Fact]
+    public void Writes_copies_and_acknowledgements_allocate_nothing()
+    {
+        var buffer = new TcpSendBuffer(64 * 1024);
+        byte[] chunk = Bytes(0, 1000);
+        var segment = new byte[1448];
+        void Work()
+        {
+            for (int i = 0; i < 10_000; i++)
+            {
+                buffer.Write(chunk);
+                buffer.CopyOut(buffer.Count / 2, segment);
+                buffer.Consume(Math.Min(buffer.Count, 900));
+            }
+        }
+        Work();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Work();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

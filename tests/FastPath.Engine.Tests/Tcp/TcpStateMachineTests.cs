@@ -548,6 +548,159 @@ public class TcpStateMachineTests
         Assert.Equal(200, connection.Available);
     }
 
+    [Fact]
+    public void Segments_overtaken_by_later_ones_are_reassembled_when_the_hole_fills()
+    {
+        using var h = TcpHarness.RawPeer();
+        var p = new RawTcpPeer(h);
+        TcpConnection connection = p.OpenPassive();
+        const int Mss = 1460;
+        byte[] data = TcpSegments.Pattern(5 * Mss, 4);
+        uint start = p.Next;
+        // Segment 0 is overtaken by 1..4: each gets an immediate duplicate ACK with SACK (RFC 5681 4.2, RFC 2018 4).
+        for (int i = 1; i < 5; i++)
+        {
+            p.Send(TcpFlags.Ack, data[(i * Mss)..((i + 1) * Mss)], seq: start + (uint)(i * Mss));
+            Segment dupAck = p.ExpectSingle();
+            Assert.Equal(start, dupAck.Acknowledgment);
+            Assert.True(dupAck.Header.SackBlocks.Count >= 1 && dupAck.Header.SackBlocks[0] == new TcpSackBlock(start + Mss, start + (uint)((i + 1) * Mss)),
+                dupAck.ToString());
+        }
+        p.Send(TcpFlags.Ack, data[..Mss], seq: start);
+        p.Next = start + (uint)data.Length;
+        Segment ack = ExpectAckMaybeDelayed(p);
+        Assert.Equal(p.Next, ack.Acknowledgment);
+        var received = new byte[data.Length];
+        Assert.Equal(data.Length, connection.Receive(received));
+        Assert.Equal(data, received);
+    }
+
+    [Fact]
+    public void A_fin_that_overtakes_the_last_data_is_honoured_when_the_hole_fills()
+    {
+        using var h = TcpHarness.RawPeer();
+        var p = new RawTcpPeer(h);
+        TcpConnection connection = p.OpenPassive();
+        byte[] data = TcpSegments.Pattern(2000, 8);
+        uint start = p.Next;
+        // The last data and the FIN arrive before the bytes in front of them (RFC 9293 3.10.7.4: kept for later processing).
+        p.Send(TcpFlags.Ack | TcpFlags.Fin, data[1000..], seq: start + 1000);
+        Assert.Equal(start, p.ExpectSingle().Acknowledgment);
+        Assert.Equal(TcpState.Established, connection.State);
+
+        p.Send(TcpFlags.Ack, data[..1000], seq: start);
+        p.Next = start + 2001;
+        // The FIN is acknowledged now, not after the peer retransmits it.
+        Segment ack = ExpectAckMaybeDelayed(p);
+        Assert.True(ack.Acknowledgment == start + 2001, $"the FIN that came early was forgotten: {ack}");
+        Assert.Equal(TcpState.CloseWait, connection.State);
+        var received = new byte[data.Length];
+        Assert.Equal(data.Length, connection.Receive(received));
+        Assert.Equal(data, received);
+        Assert.True(connection.IsReceiveFinished);
+    }
+
+    [Fact]
+    public void Three_duplicate_acks_with_sack_retransmit_the_hole_once_and_no_timeout_follows()
+    {
+        using var h = TcpHarness.RawPeer();
+        var p = new RawTcpPeer(h);
+        TcpConnection connection = p.OpenPassive();
+        byte[] data = TcpSegments.Pattern(8 * 1460, 5);
+        Assert.Equal(data.Length, connection.Send(data));
+        List<Segment> flight = p.Received();
+        Assert.Equal(data.Length, flight.Sum(segment => segment.Payload.Length));
+        uint una = flight[0].Sequence;
+        uint lost = flight[0].Sequence + (uint)flight[0].Payload.Length;
+
+        // The peer got segment 0 and 2..4, not 1.
+        p.Send(TcpFlags.Ack, ack: lost);
+        for (int i = 2; i < 5; i++)
+        {
+            uint right = flight[i].Sequence + (uint)flight[i].Payload.Length;
+            p.Send(TcpFlags.Ack, ack: lost, options: new TcpRepr { SackBlocks = new TcpSackBlocks([new TcpSackBlock(flight[2].Sequence, right)]) });
+        }
+        Segment retransmission = Assert.Single(p.Received(), segment => segment.Sequence == lost);
+        Assert.Equal(flight[1].Payload, retransmission.Payload);
+
+        // Everything acknowledged: nothing more is sent, now or when the old RTO would have fired.
+        p.SendAck();
+        h.Advance(TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(10));
+        p.ExpectNothing();
+        var statistics = connection.GetStatistics();
+        Assert.Equal((1L, 0L), (statistics.FastRetransmits, statistics.Timeouts));
+        Assert.Equal(una + (uint)data.Length, p.StackNext);
+    }
+
+    [Fact]
+    public void A_retransmission_shortened_by_sack_blocks_still_starts_at_the_hole()
+    {
+        using var h = TcpHarness.RawPeer();
+        var p = new RawTcpPeer(h);
+        TcpConnection connection = p.OpenPassive();
+        byte[] data = TcpSegments.Pattern(8 * 1460, 7);
+        Assert.Equal(data.Length, connection.Send(data));
+        List<Segment> flight = p.Received();
+        uint first = flight[0].Sequence;
+        uint lost = flight[1].Sequence;
+        int lostLength = flight[1].Payload.Length;
+
+        // The peer now has a hole of its own toward the stack, so the stack's next segments carry a SACK block
+        // and hold fewer data bytes than the original (RFC 9293 3.7.1).
+        p.Send(TcpFlags.Ack, new byte[10], seq: p.Next + 500, ack: lost);
+        p.Received();
+        // Five duplicate ACKs (each SACKing one more segment): room for the stack to send every byte of the hole.
+        var repairs = new List<Segment>();
+        for (int i = 2; i < 7; i++)
+        {
+            uint right = flight[i].Sequence + (uint)flight[i].Payload.Length;
+            p.Send(TcpFlags.Ack, ack: lost, options: new TcpRepr { SackBlocks = new TcpSackBlocks([new TcpSackBlock(flight[2].Sequence, right)]) });
+            repairs.AddRange(p.Received().Where(segment => segment.Payload.Length > 0 && TcpSequenceLess(segment.Sequence, flight[2].Sequence)));
+        }
+        Assert.True(repairs.Count > 0 && repairs[0].Sequence == lost,
+            $"the retransmission must start at the hole {lost}:\n{TcpSegments.Describe(repairs)}");
+        var covered = new bool[lostLength];
+        foreach (Segment segment in repairs)
+        {
+            int offset = (int)(segment.Sequence - lost);
+            Assert.Equal(data.AsSpan((int)(segment.Sequence - first), segment.Payload.Length).ToArray(), segment.Payload);
+            for (int i = Math.Max(0, offset); i < Math.Min(lostLength, offset + segment.Payload.Length); i++) covered[i] = true;
+        }
+        Assert.True(covered.All(c => c), $"bytes of the hole not retransmitted:\n{TcpSegments.Describe(repairs)}");
+        Assert.Equal(0, connection.GetStatistics().Timeouts);
+    }
+
+    private static bool TcpSequenceLess(uint a, uint b) => (int)(a - b) < 0;
+
+    [Fact]
+    public void Data_segments_carrying_sack_blocks_stay_contiguous()
+    {
+        using var h = TcpHarness.RawPeer();
+        var p = new RawTcpPeer(h) { SynOptions = new TcpRepr { MaxSegmentSize = 1460, SackPermitted = true, WindowScale = 7, Timestamps = (1, 0) } };
+        Segment synAck = p.OpenToSynReceived();
+        TcpConnection connection = Accept(p, ts: (2, synAck.Header.Timestamps!.Value.Value));
+        // A hole in what the peer sent: the stack's segments now carry SACK blocks, which take option space.
+        p.Send(TcpFlags.Ack, new byte[100], seq: p.Next + 1000, options: new TcpRepr { Timestamps = (3, 0) });
+        Assert.Single(p.Received());
+
+        byte[] data = TcpSegments.Pattern(8 * 1460, 6);
+        Assert.Equal(data.Length, connection.Send(data));
+        List<Segment> sent = p.Received();
+        uint start = sent[0].Sequence;
+        var stream = new List<byte>();
+        foreach (Segment segment in sent)
+        {
+            Assert.True(segment.Header.SackBlocks.Count > 0, segment.ToString());
+            // Options and payload fit the MSS together (RFC 9293 3.7.1), and each segment starts where the last ended.
+            Assert.True(segment.Header.HeaderLength - 20 + segment.Payload.Length <= 1460, segment.ToString());
+            Assert.True(segment.Sequence == start + (uint)stream.Count,
+                $"a gap before {segment}: expected seq {start + (uint)stream.Count}\n{TcpSegments.Describe(sent)}");
+            stream.AddRange(segment.Payload);
+        }
+        Assert.Equal(data.AsSpan(0, stream.Count).ToArray(), stream.ToArray());
+        Assert.Equal(p.StackNext, start + (uint)stream.Count);
+    }
+
     // ---- Timers: persist, retransmission, delayed ACK, keepalive ----------------------------------------------------------
 
     [Fact]
