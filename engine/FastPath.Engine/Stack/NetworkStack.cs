@@ -102,6 +102,12 @@ public sealed partial class NetworkStack : IWorkerApplication
     {
         ArgumentNullException.ThrowIfNull(context);
         if (_context is not null) throw new InvalidOperationException("the stack is already started: one stack per worker");
+        // Each TCP connection keeps one timer on the worker's wheel: a full wheel would leave one without its RTO.
+        if (_config.Tcp.MaxConnections >= context.Timers.Capacity)
+        {
+            throw new InvalidOperationException(
+                $"TCP MaxConnections {_config.Tcp.MaxConnections} needs a timer wheel with more entries than {context.Timers.Capacity} (WorkerOptions.TimerCapacity)");
+        }
         _context = context;
         _pool = context.Pool;
         _region = _pool.Region;

@@ -137,6 +137,10 @@ public sealed partial class TcpConnection
                 Finish(TcpError.Aborted, notify: false);
                 return;
             case TcpState.TimeWait:
+                DetachBuffers();
+                return;
+            case TcpState.FinWait2:
+                ArmOrphanTimeout();
                 return;
         }
         if (unread)

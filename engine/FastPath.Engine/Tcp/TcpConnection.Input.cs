@@ -22,6 +22,13 @@ public sealed partial class TcpConnection
                 // RFC 6191 / Linux: a new incarnation may start from TIME_WAIT if its ISN is above the old stream.
                 Finish(TcpError.None, notify: false);
                 return false;
+            case TcpState.TimeWait when segment.Fin && !segment.Rst && segment.Sequence + (uint)segment.Payload.Length + 1 == _rcvNxt:
+                // The peer's FIN again (our ACK was lost): ACK it and restart the 2 MSL wait (RFC 9293 3.10.7.4,
+                // eighth step; Linux tcp_timewait_state_process). It sits just below the window, so the check below would only ACK it.
+                _timeWaitDeadline = Now + 2 * Nanoseconds(_options.MaximumSegmentLifetime);
+                ArmTimer();
+                RequestAck();
+                return true;
             case TcpState.Closed:
                 return false;
         }
@@ -79,12 +86,6 @@ public sealed partial class TcpConnection
         // Fourth: a SYN in a synchronized state is challenged (RFC 5961 section 4), never obeyed.
         if (segment.Syn)
         {
-            if (State == TcpState.SynReceived && segment.Sequence == _irs && !segment.Ack)
-            {
-                // The peer's SYN again: our SYN-ACK was lost. Send it again now.
-                SendSyn();
-                return true;
-            }
             SendChallengeAck();
             return true;
         }
@@ -137,13 +138,6 @@ public sealed partial class TcpConnection
             _finPending = false;
             ProcessFin();
             delivered = true;
-        }
-        else if (segment.Fin && State == TcpState.TimeWait)
-        {
-            // A retransmitted FIN: its ACK was lost. ACK again and restart the 2 MSL wait (RFC 9293 3.10.7.4).
-            _timeWaitDeadline = Now + 2 * Nanoseconds(_options.MaximumSegmentLifetime);
-            ArmTimer();
-            RequestAck();
         }
         if (delivered && State != TcpState.Closed) DataReceived?.Invoke(this);
         return true;
@@ -351,6 +345,9 @@ public sealed partial class TcpConnection
             else _congestion.OnAck(acked, flightBefore, _rtt.SmoothedRtt, Now);
             _dupAcks = 0;
             _rtoDeadline = _sndUna == _sndMax ? 0 : Now + _rtt.Rto;
+            _probeSent = false;
+            _probeDeadline = 0;
+            ArmProbe();
             if (_sndUna == _sndMax) _persistBackoff = 0;
             ArmTimer();
         }
@@ -365,7 +362,8 @@ public sealed partial class TcpConnection
 
         // RFC 6675 5 (and Linux): with SACK, loss is known from the scoreboard whatever the ACK carries; in a
         // bidirectional transfer almost every ACK has data and would never count as a duplicate.
-        if (_sackOk && !_inRecovery && _sndMax != _sndUna && _scoreboard.HasSacks && _scoreboard.IsLost(_sndUna, _peerMss))
+        // After a tail loss probe any SACK means the data below it was lost (RFC 8985 7.4: the probe's ACK starts recovery).
+        if (_sackOk && !_inRecovery && _sndMax != _sndUna && _scoreboard.HasSacks && (_scoreboard.IsLost(_sndUna, _peerMss) || _probeSent))
             EnterRecovery();
 
         // RFC 9293 3.10.7.4: the window is taken from the newest segment (SND.WL1, SND.WL2).
@@ -388,6 +386,7 @@ public sealed partial class TcpConnection
         {
             case TcpState.FinWait1 when FinAcknowledged:
                 State = TcpState.FinWait2;
+                ArmOrphanTimeout();
                 break;
             case TcpState.Closing when FinAcknowledged:
                 EnterTimeWait();
@@ -434,6 +433,7 @@ public sealed partial class TcpConnection
     private void EnterRecovery()
     {
         _inRecovery = true;
+        _probeDeadline = 0;
         _recoveryPoint = _sndMax;
         _recoveryNext = _sndUna;
         _congestion.OnEnterRecovery((int)(_sndMax - _sndUna), Now);
@@ -443,6 +443,7 @@ public sealed partial class TcpConnection
         _rttTiming = false;
         int retransmitted = RetransmitFirstUnacknowledged();
         if (_sackOk) _recoveryNext = _sndUna + (uint)retransmitted;
+        _recoveryRoundEnd = _sndMax;
     }
 
     /// <summary>Seventh step: payload into the receive buffer (out of order allowed, bounded); the ACK it calls for.</summary>
@@ -494,7 +495,10 @@ public sealed partial class TcpConnection
         {
             _outOfOrderSegments++;
             _sockets.Counters.OutOfOrderSegments++;
-            RequestAck();
+            // RFC 5681 4.2: a duplicate ACK per out-of-order segment. Without SACK the sender counts them to find
+            // the loss, so they cannot wait for the burst's one ACK; with SACK the blocks say it all, batched.
+            if (!_sackOk) SendAckNow();
+            else RequestAck();
             if (urgentArrived) DeliverUrgent(urgentByte);
             return false;
         }

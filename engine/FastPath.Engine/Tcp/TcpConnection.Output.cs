@@ -23,6 +23,10 @@ public sealed partial class TcpConnection
             case TcpState.SynSent:
                 return;
             case TcpState.SynReceived:
+                // A duplicate SYN (our SYN-ACK was lost) or an unacceptable segment: the SYN-ACK again, as Linux
+                // does; a bare ACK would leave a peer in SYN-SENT waiting for our retransmission timer.
+                if (_ackNow) SendSyn();
+                return;
             case TcpState.TimeWait:
                 if (_ackNow) SendAckNow();
                 return;
@@ -30,6 +34,15 @@ public sealed partial class TcpConnection
         bool sent = false;
         if (_inRecovery && _sackOk)
         {
+            // Lost retransmissions (the idea of RACK, RFC 8985, kept simple): once data sent after this round of
+            // retransmissions is SACKed a DupThresh beyond it while holes remain, the round's retransmissions are
+            // presumed lost too and the holes are walked again, instead of waiting for the RTO.
+            if (GreaterOrEqual(_scoreboard.HighestSacked, _recoveryRoundEnd + (uint)(3 * _peerMss)) && GreaterThan(_recoveryNext, _sndUna)
+                && _scoreboard.TryNextHole(_sndUna, _recoveryNext, _peerMss, out _, out _))
+            {
+                _recoveryNext = _sndUna;
+                _recoveryRoundEnd = _sndMax;
+            }
             while (Pipe < CongestionWindow && _scoreboard.TryNextHole(_recoveryNext, _sndMax, _peerMss, out uint start, out int length))
             {
                 length = Math.Min(length, MaxPayload);
@@ -93,6 +106,8 @@ public sealed partial class TcpConnection
         ? Math.Max(0, (int)(_sndMax - _sndUna) - _scoreboard.SackedBytes)
         : (int)(_sndNxt - _sndUna);
 
+    private bool ArmProbeAfterSend { get; set; }
+
     private int CongestionWindow => _congestion.CongestionWindow + _recoveryInflation;
 
     /// <summary>Payload per segment: the MSS less the options every segment carries (RFC 6691).</summary>
@@ -120,6 +135,7 @@ public sealed partial class TcpConnection
         }
         if (GreaterThan(next, _sndMax))
         {
+            if (_probeDeadline == 0) ArmProbeAfterSend = true;
             int fresh = (int)(next - _sndMax) - (fin ? 1 : 0);
             if (fresh > 0) _bytesSent += fresh;
             if (!_rttTiming && !_timestampsOk)
@@ -135,6 +151,11 @@ public sealed partial class TcpConnection
         {
             _rtoDeadline = now + _rtt.Rto;
             ArmTimer();
+        }
+        if (ArmProbeAfterSend)
+        {
+            ArmProbeAfterSend = false;
+            ArmProbe();
         }
         _lastSendTime = now;
         return true;

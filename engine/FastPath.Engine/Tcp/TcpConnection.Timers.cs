@@ -1,5 +1,7 @@
 using FastPath.Engine.Runtime;
 
+using static FastPath.Engine.Tcp.TcpSequence;
+
 namespace FastPath.Engine.Tcp;
 
 public sealed partial class TcpConnection
@@ -11,6 +13,7 @@ public sealed partial class TcpConnection
     {
         long earliest = long.MaxValue;
         if (_rtoDeadline != 0) earliest = _rtoDeadline;
+        if (_probeDeadline != 0 && _probeDeadline < earliest) earliest = _probeDeadline;
         if (_delayedAckDeadline != 0 && _delayedAckDeadline < earliest) earliest = _delayedAckDeadline;
         if (_persistDeadline != 0 && _persistDeadline < earliest) earliest = _persistDeadline;
         if (_keepaliveDeadline != 0 && _keepaliveDeadline < earliest) earliest = _keepaliveDeadline;
@@ -47,6 +50,11 @@ public sealed partial class TcpConnection
             _rtoDeadline = 0;
             OnRetransmissionTimeout();
             if (State == TcpState.Closed) return;
+        }
+        if (_probeDeadline != 0 && now >= _probeDeadline)
+        {
+            _probeDeadline = 0;
+            OnProbeTimeout();
         }
         if (_persistDeadline != 0 && now >= _persistDeadline)
         {
@@ -104,6 +112,44 @@ public sealed partial class TcpConnection
         Output();
     }
 
+    /// <summary>
+    /// RFC 8985 section 7 (tail loss probe): data is outstanding and no ACK came for two smoothed RTTs (at least
+    /// 10 ms). Send one segment, new data if the windows allow, else the last one again, so the peer's ACK (with
+    /// SACK) reveals a tail loss without waiting for the RTO.
+    /// </summary>
+    private void OnProbeTimeout()
+    {
+        if (_sndUna == _sndMax || _inRecovery || _probeSent || !_sackOk
+            || State is not (TcpState.Established or TcpState.CloseWait or TcpState.FinWait1 or TcpState.Closing or TcpState.LastAck))
+        {
+            return;
+        }
+        _probeSent = true;
+        uint end = _bufferSeq + (uint)_sendBuffer.Count;
+        uint sentBefore = _sndMax;
+        if (LessThan(_sndNxt, end) && _sndWnd > (int)(_sndNxt - _sndUna))
+        {
+            _forceOneSegment = true;
+            Output();
+            if (sentBefore != _sndMax) return;
+        }
+        uint dataEnd = Min(_sndMax, end);
+        int length = Math.Min(MaxPayload, (int)(dataEnd - _sndUna));
+        if (length <= 0) return;
+        SendData(dataEnd - (uint)length, ref length, fin: false);
+    }
+
+    /// <summary>Arms the tail loss probe after new data went out or an ACK left data outstanding.</summary>
+    private void ArmProbe()
+    {
+        if (!_sackOk || _inRecovery || _probeSent || _sndUna == _sndMax || !_options.TailLossProbes) return;
+        long timeout = Math.Max(2 * _rtt.SmoothedRtt, 10_000_000);
+        long deadline = Now + timeout;
+        if (_rtoDeadline != 0 && deadline >= _rtoDeadline) return;
+        _probeDeadline = deadline;
+        ArmTimer();
+    }
+
     /// <summary>The persist timer (RFC 9293 3.8.6.1): send what a small window allows, or a probe that makes the peer re-announce its window.</summary>
     private void OnPersist()
     {
@@ -150,6 +196,17 @@ public sealed partial class TcpConnection
         if (_sndUna == _sndMax) SendSegment(_sndUna - 1, 0, Wire.Tcp.TcpFlags.Ack);
         _keepaliveProbes++;
         _keepaliveDeadline = now + Nanoseconds(_options.KeepAliveInterval);
+    }
+
+    /// <summary>
+    /// A FIN_WAIT_2 connection nobody holds would wait forever for a peer that never closes: like Linux
+    /// (tcp_fin_timeout, 60 s) it is dropped after 2 MSL. The TIME_WAIT deadline serves, as Linux's timewait timer does.
+    /// </summary>
+    private void ArmOrphanTimeout()
+    {
+        if (State != TcpState.FinWait2 || !_released || _timeWaitDeadline != 0) return;
+        _timeWaitDeadline = Now + 2 * Nanoseconds(_options.MaximumSegmentLifetime);
+        ArmTimer();
     }
 
     private void ScheduleDelayedAck()

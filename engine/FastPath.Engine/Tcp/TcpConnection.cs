@@ -18,8 +18,10 @@ public sealed partial class TcpConnection
     private readonly TcpSockets _sockets;
     private readonly NetworkStack _stack;
     private readonly TcpOptions _options;
-    private readonly TcpSendBuffer _sendBuffer;
-    private readonly TcpReceiveBuffer _receiveBuffer;
+    // Swapped for the stack's shared empty pair while in TIME_WAIT once the application let go, so a
+    // TIME_WAIT entry is the small object alone (the buffers go back to the stack's buffer pool).
+    private TcpSendBuffer _sendBuffer;
+    private TcpReceiveBuffer _receiveBuffer;
     private readonly RttEstimator _rtt;
     private readonly SackScoreboard _scoreboard = new();
     private readonly TimerCallback _timerCallback;
@@ -79,12 +81,15 @@ public sealed partial class TcpConnection
     private bool _inRecovery;
     private uint _recoveryPoint;
     private uint _recoveryNext;
+    private uint _recoveryRoundEnd;   // SND.MAX when the current round of hole retransmissions began
     private int _recoveryInflation;
     private int _persistBackoff;
     private long _lastSendTime;
 
     // Deadlines in nanoseconds, 0 when not armed; the one wheel timer is set for the earliest.
     private long _rtoDeadline;
+    private long _probeDeadline;      // tail loss probe (RFC 8985 section 7)
+    private bool _probeSent;
     private long _delayedAckDeadline;
     private long _persistDeadline;
     private long _keepaliveDeadline;
@@ -123,8 +128,7 @@ public sealed partial class TcpConnection
         _sockets = sockets;
         _stack = sockets.Stack;
         _options = sockets.Options;
-        _sendBuffer = new TcpSendBuffer((int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_options.SendBufferSize));
-        _receiveBuffer = new TcpReceiveBuffer(_options.ReceiveBufferSize, _options.MaxOutOfOrderRanges);
+        sockets.RentBuffers(out _sendBuffer, out _receiveBuffer);
         _rtt = new RttEstimator(Nanoseconds(_options.InitialRto), Nanoseconds(_options.MinimumRto), Nanoseconds(_options.MaximumRto));
         _congestionKind = _options.CongestionControl;
         _congestion = CongestionControlFactory.Create(_congestionKind);
@@ -183,6 +187,7 @@ public sealed partial class TcpConnection
         _known = listener is null;
         _closedNotified = false;
         _halfOpenCounted = false;
+        if (ReferenceEquals(_sendBuffer, _sockets.EmptySendBuffer)) _sockets.RentBuffers(out _sendBuffer, out _receiveBuffer);
         _sendBuffer.Clear();
         _receiveBuffer.Clear();
         _rtt.Reset();
@@ -208,7 +213,8 @@ public sealed partial class TcpConnection
         _inRecovery = false;
         _recoveryInflation = 0;
         _persistBackoff = 0;
-        _rtoDeadline = _delayedAckDeadline = _persistDeadline = _keepaliveDeadline = _timeWaitDeadline = 0;
+        _rtoDeadline = _probeDeadline = _delayedAckDeadline = _persistDeadline = _keepaliveDeadline = _timeWaitDeadline = 0;
+        _probeSent = false;
         _timer = default;
         _timerDeadline = 0;
         _lastReceiveTime = _lastSendTime = Now;
@@ -219,7 +225,7 @@ public sealed partial class TcpConnection
         _keepAlive = _options.KeepAlive;
         _bytesSent = _bytesAcked = _bytesReceived = _segmentsSent = _segmentsReceived = 0;
         _retransmissions = _fastRetransmits = _timeouts = _duplicateSegments = _outOfOrderSegments = 0;
-        OutputQueued = false;
+        // OutputQueued is left alone: an object reused within one burst may still sit in the flush list, once.
     }
 
     internal void ResetForPool()
@@ -276,7 +282,7 @@ public sealed partial class TcpConnection
     private void EnterTimeWait()
     {
         State = TcpState.TimeWait;
-        _rtoDeadline = _persistDeadline = _keepaliveDeadline = _delayedAckDeadline = 0;
+        _rtoDeadline = _probeDeadline = _persistDeadline = _keepaliveDeadline = _delayedAckDeadline = 0;
         _timeWaitDeadline = Now + 2 * Nanoseconds(_options.MaximumSegmentLifetime);
         ArmTimer();
         if (_known && !_released && !_closedNotified)
@@ -284,6 +290,16 @@ public sealed partial class TcpConnection
             _closedNotified = true;
             Closed?.Invoke(this);
         }
+        if ((_released || !_known) && State == TcpState.TimeWait) DetachBuffers();
+    }
+
+    /// <summary>A TIME_WAIT entry nobody reads from needs no buffers: they go back to the stack for the next connection.</summary>
+    private void DetachBuffers()
+    {
+        if (ReferenceEquals(_sendBuffer, _sockets.EmptySendBuffer)) return;
+        _sockets.ReturnBuffers(_sendBuffer, _receiveBuffer);
+        _sendBuffer = _sockets.EmptySendBuffer;
+        _receiveBuffer = _sockets.EmptyReceiveBuffer;
     }
 
     private sealed class TimerCallback(TcpConnection connection) : ITimerHandler

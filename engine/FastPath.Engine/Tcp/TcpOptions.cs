@@ -61,6 +61,12 @@ public sealed class TcpOptions
 
     public TcpCongestionControl CongestionControl { get; init; } = TcpCongestionControl.Cubic;
 
+    /// <summary>
+    /// Tail loss probes (RFC 8985 section 7, on in Linux): with SACK, one segment is sent again after two smoothed
+    /// RTTs (at least 10 ms) without an ACK, so a lost tail is repaired by recovery rather than by the RTO.
+    /// </summary>
+    public bool TailLossProbes { get; init; } = true;
+
     /// <summary>Out-of-order ranges held per connection; a segment that would need more is dropped.</summary>
     public int MaxOutOfOrderRanges { get; init; } = 32;
 

@@ -26,6 +26,10 @@ public sealed partial class TcpSockets
     // Connections with something to send, flushed once per receive burst (one ACK for many segments) and per poll.
     private readonly TcpConnection[] _pendingOutput;
     private int _pendingCount;
+    // Buffers of connections that ended (or wait in TIME_WAIT): the next connection takes them instead of allocating.
+    private readonly Stack<TcpSendBuffer> _freeSendBuffers = new();
+    private readonly Stack<TcpReceiveBuffer> _freeReceiveBuffers = new();
+    private const int MaxFreeBuffers = 256;
     private bool _inReceive;
     private ushort _nextEphemeral;
 
@@ -41,6 +45,28 @@ public sealed partial class TcpSockets
     }
 
     internal NetworkStack Stack => _stack;
+
+    /// <summary>Shared, always empty: what a TIME_WAIT entry holds instead of its own buffers (never written: TIME_WAIT takes no data).</summary>
+    internal TcpSendBuffer EmptySendBuffer { get; } = new(1);
+
+    internal TcpReceiveBuffer EmptyReceiveBuffer { get; } = new(1, 0);
+
+    internal void RentBuffers(out TcpSendBuffer send, out TcpReceiveBuffer receive)
+    {
+        send = _freeSendBuffers.TryPop(out TcpSendBuffer? freeSend)
+            ? freeSend
+            : new TcpSendBuffer((int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_options.SendBufferSize));
+        receive = _freeReceiveBuffers.TryPop(out TcpReceiveBuffer? freeReceive)
+            ? freeReceive
+            : new TcpReceiveBuffer(_options.ReceiveBufferSize, _options.MaxOutOfOrderRanges);
+    }
+
+    internal void ReturnBuffers(TcpSendBuffer send, TcpReceiveBuffer receive)
+    {
+        if (_freeSendBuffers.Count >= MaxFreeBuffers) return;
+        _freeSendBuffers.Push(send);
+        _freeReceiveBuffers.Push(receive);
+    }
 
     internal TcpOptions Options => _options;
 
@@ -256,6 +282,11 @@ public sealed partial class TcpSockets
         int count = _table.CopyTo(connections);
         for (int i = 0; i < count; i++) connections[i].StopByStack();
         foreach (TcpListener listener in _listeners.Values.ToArray()) listener.Dispose();
+        for (int i = 0; i < _pendingCount; i++)
+        {
+            _pendingOutput[i].OutputQueued = false;
+            _pendingOutput[i] = null!;
+        }
         _pendingCount = 0;
     }
 

@@ -50,4 +50,19 @@ public class TcpCoreTransferTests
         Assert.True(intact);
         if (faults is null) Assert.Equal(0, sender.Retransmissions);
     }
+
+    [Theory]
+    [InlineData(TcpCongestionControl.NewReno, false, false)]
+    [InlineData(TcpCongestionControl.Cubic, false, true)]
+    [InlineData(TcpCongestionControl.NewReno, true, false)]
+    public void Without_sack_or_timestamps_newreno_recovery_still_delivers_everything(TcpCongestionControl algorithm, bool sack, bool timestamps)
+    {
+        var options = new TcpOptions { CongestionControl = algorithm, SelectiveAcknowledgements = sack, Timestamps = timestamps };
+        var faults = new FaultOptions { Seed = 91, LossRate = 0.02, ReorderRate = 0.01 };
+        var (sender, received, intact, seconds) = Transfer(faults, 4 << 20, options);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{seconds:F3} s simulated: {sender}");
+        Assert.Equal(4 << 20, received);
+        Assert.True(intact);
+        Assert.True(sender.FastRetransmits > 0, sender.ToString());
+    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using FastPath.Engine.Memory;
 using FastPath.Engine.Pcap;
 using FastPath.Engine.Ports;
@@ -553,11 +552,5 @@ internal sealed class RawTcpPeer
             StackAcknowledged = segment.Acknowledgment;
             _sawAck = true;
         }
-    }
-
-    public bool TryGetConnection([NotNullWhen(true)] out TcpConnection? connection)
-    {
-        connection = Connection;
-        return connection is not null;
     }
 }

@@ -345,6 +345,77 @@ public class TcpStateMachineTests
     }
 
     [Fact]
+    public void A_retransmitted_fin_in_time_wait_restarts_the_two_msl_timer()
+    {
+        using var h = TcpHarness.RawPeer();
+        var p = new RawTcpPeer(h);
+        Reach(Start.TimeWait, p);
+        h.Advance(TimeSpan.FromSeconds(50), TimeSpan.FromMilliseconds(100));
+        // RFC 9293 3.10.7.4 (TIME-WAIT, eighth step): acknowledge it and restart the 2 MSL timeout.
+        p.Send(TcpFlags.Fin | TcpFlags.Ack, seq: p.Next - 1);
+        Assert.Equal(TcpFlags.Ack, p.ExpectSingle().Flags);
+        h.Advance(TimeSpan.FromSeconds(59), TimeSpan.FromMilliseconds(100));
+        Assert.Equal(1, h.Stack.Tcp.ConnectionCount);
+        h.Advance(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100));
+        Assert.Equal(0, h.Stack.Tcp.ConnectionCount);
+    }
+
+    [Fact]
+    public void An_unanswered_syn_is_retransmitted_with_backoff_then_the_connect_times_out()
+    {
+        using var h = TcpHarness.RawPeer(new TcpOptions { MaxSynRetransmissions = 4 });
+        var p = new RawTcpPeer(h);
+        Segment syn = p.ConnectToSynSent();
+        long start = h.Clock.NowNanoseconds;
+        var times = new List<double>();
+        while (p.ClosedCalls == 0 && h.Clock.NowNanoseconds - start < 300_000_000_000)
+        {
+            h.Advance(TimeSpan.FromMilliseconds(50));
+            foreach (Segment segment in p.Received())
+            {
+                Assert.Equal((TcpFlags.Syn, syn.Sequence), (segment.Flags, segment.Sequence));
+                times.Add((h.Clock.NowNanoseconds - start) / 1e9);
+            }
+        }
+        // Initial RTO 1 s, doubled each time (RFC 6298 5.5, RFC 9293 3.8.1): 1, 3, 7, 15; given up at 31.
+        Assert.Equal(4, times.Count);
+        double[] expected = [1, 3, 7, 15];
+        for (int i = 0; i < expected.Length; i++) Assert.InRange(times[i], expected[i] - 0.06, expected[i] + 0.06);
+        Assert.Equal((TcpState.Closed, TcpError.TimedOut), (p.StateWhenClosed, p.ErrorWhenClosed));
+        Assert.InRange((h.Clock.NowNanoseconds - start) / 1e9, 30.9, 31.1);
+        Assert.Equal(0, h.Stack.Tcp.ConnectionCount);
+    }
+
+    [Fact]
+    public void Data_never_acknowledged_times_the_connection_out_after_max_retransmissions()
+    {
+        using var h = TcpHarness.RawPeer(new TcpOptions { MaxRetransmissions = 3, TailLossProbes = false });
+        var p = new RawTcpPeer(h);
+        TcpConnection connection = p.OpenPassive();
+        connection.Send(new byte[100]);
+        p.ExpectSingle();
+        int retransmissions = 0;
+        long start = h.Clock.NowNanoseconds;
+        while (p.ClosedCalls == 0 && h.Clock.NowNanoseconds - start < 300_000_000_000)
+        {
+            h.Advance(TimeSpan.FromMilliseconds(10));
+            retransmissions += p.Received().Count(segment => segment.Payload.Length == 100);
+        }
+        Assert.Equal(3, retransmissions);
+        Assert.Equal((TcpState.Closed, TcpError.TimedOut), (p.StateWhenClosed, p.ErrorWhenClosed));
+        Assert.Equal(0, h.Stack.Tcp.ConnectionCount);
+    }
+
+    [Fact]
+    public void Connect_throws_when_the_connection_table_is_full()
+    {
+        using var h = TcpHarness.RawPeer(new TcpOptions { MaxConnections = 4 });
+        for (int i = 0; i < 4; i++) h.Stack.Tcp.Connect(TcpHarness.IpA, 80);
+        Assert.Throws<InvalidOperationException>(() => h.Stack.Tcp.Connect(TcpHarness.IpA, 80));
+        Assert.Equal(4, h.Stack.Tcp.ConnectionCount);
+    }
+
+    [Fact]
     public void Listen_on_a_port_held_by_time_wait_needs_reuse_address()
     {
         using var h = TcpHarness.Pair();
@@ -549,6 +620,29 @@ public class TcpStateMachineTests
     }
 
     [Fact]
+    public void Sequence_numbers_wrap_around_two_to_the_thirty_two()
+    {
+        using var h = TcpHarness.RawPeer();
+        var p = new RawTcpPeer(h, peerIsn: uint.MaxValue - 1500);
+        TcpConnection connection = p.OpenPassive();
+        byte[] data = TcpSegments.Pattern(4000, 10);
+        // The second segment crosses 2^32; the third is sent before the second (comparisons are modulo 2^32, RFC 9293 3.4).
+        uint start = p.Next;
+        p.Send(TcpFlags.Ack, data[..1000], seq: start);
+        p.Send(TcpFlags.Ack, data[2000..3000], seq: start + 2000);
+        p.Send(TcpFlags.Ack, data[1000..2000], seq: start + 1000);
+        p.Send(TcpFlags.Ack, data[3000..], seq: start + 3000);
+        p.Next = start + 4000;
+        var received = new byte[data.Length];
+        Assert.Equal(data.Length, connection.Receive(received));
+        Assert.Equal(data, received);
+        p.Received();
+        h.Advance(DelayedAck + TimeSpan.FromMilliseconds(2));
+        p.Received();
+        Assert.Equal(start + 4000, p.StackAcknowledged);
+    }
+
+    [Fact]
     public void Segments_overtaken_by_later_ones_are_reassembled_when_the_hole_fills()
     {
         using var h = TcpHarness.RawPeer();
@@ -743,7 +837,8 @@ public class TcpStateMachineTests
     [Fact]
     public void Retransmission_timeout_doubles_on_each_loss()
     {
-        using var h = TcpHarness.RawPeer();
+        // RFC 6298 alone: without the tail loss probe (RFC 8985), which would add one early retransmission.
+        using var h = TcpHarness.RawPeer(new TcpOptions { TailLossProbes = false });
         var p = new RawTcpPeer(h);
         TcpConnection connection = p.OpenPassive();
         byte[] data = TcpSegments.Pattern(100, 9);

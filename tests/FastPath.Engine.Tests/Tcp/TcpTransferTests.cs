@@ -119,7 +119,8 @@ public class TcpTransferTests
             $"loss {lossRate:P0}: {wallClock.Elapsed.TotalSeconds:F1} s wall, {simulatedSeconds:F2} s simulated; " +
             $"client {client.GetStatistics()}; server {server.GetStatistics()}; " +
             $"wire A {a.Wire.Stats}, faults A {a.Faults!.TransmitFaults}; wire B {b.Wire.Stats}, faults B {b.Faults!.TransmitFaults}; " +
-            $"A {a.Tcp.GetCounters().Timeouts} timeouts; TX refused A {a.Context.Tx.Refused} B {b.Context.Tx.Refused}");
+            $"TX refused A {a.Context.Tx.Refused} B {b.Context.Tx.Refused}; steady state: {allocatedAtThreeQuarters - allocatedAtQuarter} bytes " +
+            $"allocated over {segmentsAtThreeQuarters - segmentsAtQuarter} segments");
 
         Assert.Equal(transferBytes, toB.Received);
         Assert.Equal(transferBytes, toA.Received);
