@@ -7,12 +7,16 @@
 # ends for the comparison (tso, gso, gro, tx checksum: AF_XDP has no TSO, so both servers move MTU-sized
 # segments); the kernel server is also measured with offloads on, shown beside it, not in the ratio.
 # Targets: RR >= 1.5x the kernel, CRR >= 1.0x, bulk >= 1.0x. Medians of ROUNDS rounds.
-# Usage: sudo perf/veth/tcp.sh   (ROUNDS=5 RUN_SECONDS=3 CLIENT_CPU=0 SERVER_CPU=1 DRIVER=afxdp)
+# FASTPATH_IDLE=busy (default) runs the worker with --cores SERVER_CPU: it busy-polls, as on a core of its own;
+# FASTPATH_IDLE=adaptive pins it with taskset instead, so it sleeps in poll(2) when idle and is woken like the
+# kernel's server (the fairer setting on a machine whose cores are shared with other work).
+# Usage: sudo perf/veth/tcp.sh   (ROUNDS=5 RUN_SECONDS=3 CLIENT_CPU=0 SERVER_CPU=1 DRIVER=afxdp FASTPATH_IDLE=busy)
 source "$(dirname "$0")/lib.sh"
 RUN=${RUN_SECONDS:-3}
 CLIENT_CPU=${CLIENT_CPU:-0}
 SERVER_CPU=${SERVER_CPU:-1}
 DRIVER=${DRIVER:-afxdp}
+FASTPATH_IDLE=${FASTPATH_IDLE:-busy}
 PORT=7
 CLIENT_IP=10.99.0.1
 SERVER_IP=10.99.0.2
@@ -66,7 +70,9 @@ kernel_server() { # kernel_server: the C echo server on SERVER_IP, measured; the
 
 fastpath_server() {
     local log="$LOG-fastpath-$round.log"
-    ip netns exec "$NS_RX" "$FASTPATH" echo --tcp --no-delay --iface "$IF_RX" --driver "$DRIVER" --cores "$SERVER_CPU" \
+    local placement=(--cores "$SERVER_CPU") pin=()
+    [ "$FASTPATH_IDLE" = adaptive ] && placement=() pin=(taskset -c "$SERVER_CPU")
+    ip netns exec "$NS_RX" "${pin[@]}" "$FASTPATH" echo --tcp --no-delay --iface "$IF_RX" --driver "$DRIVER" "${placement[@]}" \
         --ip "$SERVER_IP/24" --port "$PORT" --duration 600s >"$log" 2>&1 &
     local server=$!
     for _ in $(seq 100); do grep -q "answering on" "$log" 2>/dev/null && break; sleep 0.1; done
@@ -79,7 +85,7 @@ fastpath_server() {
 }
 
 k_rr=() k_crr=() k_bulk=() f_rr=() f_crr=() f_bulk=() o_rr=() o_crr=() o_bulk=()
-echo "tcp.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), $(nproc) CPUs; client on CPU $CLIENT_CPU, server on CPU $SERVER_CPU; $ROUNDS rounds of ${RUN} s per test"
+echo "tcp.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); client on CPU $CLIENT_CPU, server on CPU $SERVER_CPU; fastpath $DRIVER, $FASTPATH_IDLE idle; $ROUNDS rounds of ${RUN} s per test"
 for round in $(seq "$ROUNDS"); do
     offloads off
     read -r a b c < <(kernel_server); k_rr+=("$a") k_crr+=("$b") k_bulk+=("$c")
