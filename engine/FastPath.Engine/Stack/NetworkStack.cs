@@ -43,6 +43,9 @@ public sealed partial class NetworkStack : IWorkerApplication
     private int _mtu;
     private ushort _nextIdentification;
     private bool _stopped;
+    private long _heldNow;
+    private int _clockHolds;
+    private bool _heldNowValid;
 
     /// <summary>A stack with <paramref name="config"/>; it sends nothing until <see cref="Start"/>.</summary>
     /// <exception cref="ArgumentException">The configuration is inconsistent (see <see cref="InterfaceConfig"/>).</exception>
@@ -128,9 +131,17 @@ public sealed partial class NetworkStack : IWorkerApplication
     public void Receive(Span<Packet> packets)
     {
         if (_context is null) ThrowNotStarted();
-        for (int i = 0; i < packets.Length; i++) ReceiveFrame(packets[i]);
-        // One flush per burst: a connection that got many segments answers with one ACK (or its data).
-        Tcp.Flush();
+        HoldClock();
+        try
+        {
+            for (int i = 0; i < packets.Length; i++) ReceiveFrame(packets[i]);
+            // One flush per burst: a connection that got many segments answers with one ACK (or its data).
+            Tcp.Flush();
+        }
+        finally
+        {
+            ReleaseClock();
+        }
     }
 
     /// <summary>Sends TCP output left pending; the protocols' timers run on the worker's <see cref="TimerWheel"/>.</summary>
@@ -155,7 +166,31 @@ public sealed partial class NetworkStack : IWorkerApplication
 
     internal StackCounters Counters => _counters;
 
-    internal long Now => _context!.Clock.NowNanoseconds;
+    /// <summary>
+    /// The worker's time. Inside <see cref="HoldClock"/> (a receive burst, a TCP timer or application call) the first
+    /// read is kept for the rest: one segment's path asks a dozen times (ARP expiry, TCP timestamps, RTT, deadlines)
+    /// and each read of the monotonic clock costs tens of nanoseconds in a VM, as much as a small segment's own work.
+    /// </summary>
+    internal long Now
+    {
+        get
+        {
+            if (_clockHolds == 0) return _context!.Clock.NowNanoseconds;
+            if (!_heldNowValid)
+            {
+                _heldNow = _context!.Clock.NowNanoseconds;
+                _heldNowValid = true;
+            }
+            return _heldNow;
+        }
+    }
+
+    internal void HoldClock() => _clockHolds++;
+
+    internal void ReleaseClock()
+    {
+        if (--_clockHolds == 0) _heldNowValid = false;
+    }
 
     internal int Mtu => _mtu;
 

@@ -29,7 +29,7 @@ internal sealed class CubicCongestionControl : ICongestionControl
     private double _k;                  // seconds until W_cubic reaches the origin
     private double _origin;             // segments: the plateau W_cubic grows toward (W_max, or cwnd when above it)
     private long _epochStart;           // ns; -1 when no congestion avoidance epoch runs
-    private bool _timedOut;
+    private bool _reducedForThisLoss; // recovery or a timeout cut the window, and no new data was ACKed since
 
     public CubicCongestionControl() => Reset(_mss);
 
@@ -57,7 +57,7 @@ internal sealed class CubicCongestionControl : ICongestionControl
         _k = 0;
         _origin = 0;
         _epochStart = -1;
-        _timedOut = false;
+        _reducedForThisLoss = false;
     }
 
     /// <summary>W_cubic(t) of section 4.2, in segments, for the running epoch.</summary>
@@ -70,7 +70,7 @@ internal sealed class CubicCongestionControl : ICongestionControl
     public void OnAck(int ackedBytes, int bytesInFlight, long rtt, long now)
     {
         if (ackedBytes <= 0) return;
-        _timedOut = false;
+        _reducedForThisLoss = false;
         if (!CongestionWindowRules.IsLimitedBy((int)_congestionWindow, bytesInFlight)) return;
         if (_congestionWindow < _slowStartThreshold)
         {
@@ -104,19 +104,28 @@ internal sealed class CubicCongestionControl : ICongestionControl
         _congestionWindow = Math.Min(CongestionWindowRules.Maximum, Math.Max(_congestionWindow, next * _mss));
     }
 
-    public void OnEnterRecovery(int bytesInFlight, long now) => ReduceOnLoss();
+    public void OnEnterRecovery(int bytesInFlight, long now)
+    {
+        ReduceOnLoss();
+        _reducedForThisLoss = true;
+    }
 
-    public void OnExitRecovery(long now) => _congestionWindow = _slowStartThreshold;
+    public void OnExitRecovery(long now)
+    {
+        _congestionWindow = _slowStartThreshold;
+        _reducedForThisLoss = false;
+    }
 
     public void OnRetransmitTimeout(int bytesInFlight, long now)
     {
         // Section 4.8: a timeout reduces like any congestion event, then restarts from one segment in slow
-        // start up to the new ssthresh. A repeated timeout in the same episode reduces nothing again
-        // (RFC 5681 section 3.1), or W_max would collapse with every backoff.
-        if (!_timedOut) ReduceOnLoss();
+        // start up to the new ssthresh. One reduction per congestion event: a repeated timeout (RFC 5681
+        // section 3.1) or one during fast recovery (Linux's tcp_enter_loss) reduces nothing again, or
+        // W_max would collapse with every backoff.
+        if (!_reducedForThisLoss) ReduceOnLoss();
         _congestionWindow = _mss;
         _epochStart = -1;
-        _timedOut = true;
+        _reducedForThisLoss = true;
     }
 
     public void OnIdleRestart(long now)

@@ -10,7 +10,7 @@ internal sealed class NewRenoCongestionControl : ICongestionControl
     private int _congestionWindow;
     private int _slowStartThreshold;
     private int _bytesAckedInAvoidance;
-    private bool _timedOut; // a timeout happened and no new data has been acknowledged since
+    private bool _reducedForThisLoss; // recovery or a timeout cut the window, and no new data was ACKed since
 
     public NewRenoCongestionControl() => Reset(_mss);
 
@@ -26,13 +26,13 @@ internal sealed class NewRenoCongestionControl : ICongestionControl
         // RFC 5681 section 3.1: the initial ssthresh is arbitrarily high, so slow start runs until a loss.
         _slowStartThreshold = int.MaxValue;
         _bytesAckedInAvoidance = 0;
-        _timedOut = false;
+        _reducedForThisLoss = false;
     }
 
     public void OnAck(int ackedBytes, int bytesInFlight, long rtt, long now)
     {
         if (ackedBytes <= 0) return;
-        _timedOut = false;
+        _reducedForThisLoss = false;
         if (!CongestionWindowRules.IsLimitedBy(_congestionWindow, bytesInFlight)) return;
         if (_congestionWindow < _slowStartThreshold)
         {
@@ -56,6 +56,7 @@ internal sealed class NewRenoCongestionControl : ICongestionControl
         _slowStartThreshold = Math.Max(bytesInFlight / 2, CongestionWindowRules.MinimumSlowStartThreshold(_mss));
         _congestionWindow = _slowStartThreshold;
         _bytesAckedInAvoidance = 0;
+        _reducedForThisLoss = true;
     }
 
     public void OnExitRecovery(long now)
@@ -63,16 +64,19 @@ internal sealed class NewRenoCongestionControl : ICongestionControl
         // RFC 6582 section 3.2 step 3, the first option: deflate to ssthresh.
         _congestionWindow = _slowStartThreshold;
         _bytesAckedInAvoidance = 0;
+        _reducedForThisLoss = false;
     }
 
     public void OnRetransmitTimeout(int bytesInFlight, long now)
     {
-        // RFC 5681 section 3.1 (note on equation 4): when the retransmission itself is lost, ssthresh
-        // stays where the first timeout put it instead of halving a window that is already one segment.
-        if (!_timedOut) _slowStartThreshold = Math.Max(bytesInFlight / 2, CongestionWindowRules.MinimumSlowStartThreshold(_mss));
+        // One reduction per congestion event. RFC 5681 section 3.1 (note on equation 4): when the
+        // retransmission itself is lost, ssthresh stays where the first timeout put it instead of halving
+        // a window that is already one segment; likewise a timeout during fast recovery keeps the ssthresh
+        // recovery chose for the same losses (as Linux's tcp_enter_loss does).
+        if (!_reducedForThisLoss) _slowStartThreshold = Math.Max(bytesInFlight / 2, CongestionWindowRules.MinimumSlowStartThreshold(_mss));
         _congestionWindow = _mss; // the loss window, LW = 1 MSS
         _bytesAckedInAvoidance = 0;
-        _timedOut = true;
+        _reducedForThisLoss = true;
     }
 
     public void OnIdleRestart(long now)

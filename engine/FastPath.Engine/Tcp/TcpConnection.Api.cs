@@ -46,7 +46,20 @@ public sealed partial class TcpConnection
     /// <summary>Copies in-order received bytes into <paramref name="destination"/>; 0 when none are ready.</summary>
     public int Receive(Span<byte> destination)
     {
-        int before = _receiveBuffer.Window;
+        int total;
+        if (!_urgentSkip)
+        {
+            total = _receiveBuffer.Read(destination);
+            _readSeq += (uint)total;
+        }
+        else total = ReceiveAroundUrgent(destination);
+        if (total > 0 && State is not (TcpState.Closed or TcpState.TimeWait) && WindowUpdateWorthSending()) RequestAck();
+        return total;
+    }
+
+    /// <summary>Reads up to the urgent byte, skips it (it went out of band), and reads on.</summary>
+    private int ReceiveAroundUrgent(Span<byte> destination)
+    {
         int total = 0;
         Span<byte> discard = stackalloc byte[1];
         while (total < destination.Length && _receiveBuffer.Available > 0)
@@ -69,7 +82,6 @@ public sealed partial class TcpConnection
             _readSeq += (uint)read;
             total += read;
         }
-        if (total > 0 && State is not (TcpState.Closed or TcpState.TimeWait) && WindowUpdateWorthSending(before)) RequestAck();
         return total;
     }
 

@@ -184,9 +184,8 @@ public sealed partial class TcpConnection
         _sockets.RequestOutput(this);
     }
 
-    private bool WindowUpdateWorthSending(int windowBefore)
+    private bool WindowUpdateWorthSending()
     {
-        _ = windowBefore;
         // RFC 1122 4.2.3.3 (receiver SWS avoidance): announce growth only in useful steps.
         int gain = (int)(_rcvNxt + (uint)_receiveBuffer.Window - _lastAdvertisedEdge);
         return gain >= Math.Min(_receiveBuffer.Capacity / 2, 2 * _sockets.OurMss);

@@ -8,7 +8,12 @@ public sealed partial class TcpConnection
 {
     private TimerWheel Timers => _stack.Context.Timers;
 
-    /// <summary>One wheel timer per connection, set for the earliest deadline; a later deadline waits for it to fire and re-arm.</summary>
+    /// <summary>
+    /// One wheel timer per connection, set for the earliest deadline; a later deadline waits for it to fire and re-arm.
+    /// A deadline that moves later or goes away (an ACK clears the RTO, a segment out pays the delayed ACK) leaves the
+    /// wheel timer where it is: it fires early, finds nothing due and re-arms for what is left. On a request/response
+    /// connection that is one wheel operation per few milliseconds instead of a cancel and a schedule per segment.
+    /// </summary>
     private void ArmTimer()
     {
         long earliest = long.MaxValue;
@@ -18,12 +23,8 @@ public sealed partial class TcpConnection
         if (_persistDeadline != 0 && _persistDeadline < earliest) earliest = _persistDeadline;
         if (_keepaliveDeadline != 0 && _keepaliveDeadline < earliest) earliest = _keepaliveDeadline;
         if (_timeWaitDeadline != 0 && _timeWaitDeadline < earliest) earliest = _timeWaitDeadline;
-        if (earliest == long.MaxValue)
-        {
-            CancelTimer();
-            return;
-        }
         if (_timer.IsValid && _timerDeadline <= earliest) return;
+        if (earliest == long.MaxValue) return;
         if (_timer.IsValid) Timers.Cancel(_timer);
         _timer = Timers.Schedule(earliest, _timerCallback, _incarnation);
         _timerDeadline = earliest;

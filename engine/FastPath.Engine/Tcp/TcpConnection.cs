@@ -168,7 +168,7 @@ public sealed partial class TcpConnection
 
     private int OurWindowShift => _sockets.OurWindowShift;
 
-    private long Now => _stack.Now;
+    private long Now => _sockets.Now;
 
     private static long Nanoseconds(TimeSpan time) => time.Ticks * 100;
 
@@ -309,7 +309,15 @@ public sealed partial class TcpConnection
             if (cookie != connection._incarnation) return;
             connection._timer = default;
             connection._timerDeadline = 0;
-            connection.OnTimer(nowNanoseconds);
+            connection._sockets.HoldClock();
+            try
+            {
+                connection.OnTimer(nowNanoseconds);
+            }
+            finally
+            {
+                connection._sockets.ReleaseClock();
+            }
         }
     }
 }

@@ -32,13 +32,13 @@ public sealed partial class TcpSockets
         }
     }
 
-    internal uint NextIsn(uint remote, ushort remotePort, ushort localPort) => _isn.Next(LocalAddress, localPort, remote, remotePort, _stack.Now);
+    internal uint NextIsn(uint remote, ushort remotePort, ushort localPort) => _isn.Next(LocalAddress, localPort, remote, remotePort, Now);
 
     /// <summary>RFC 5961 section 7: at most 1000 challenge ACKs per second stack-wide (Linux tcp_challenge_ack_limit).</summary>
     internal bool TryTakeChallengeAck()
     {
-        _challengeAcks ??= new TokenBucket(1000, 1000, _stack.Now);
-        return _challengeAcks.TryTake(_stack.Now);
+        _challengeAcks ??= new TokenBucket(1000, 1000, Now);
+        return _challengeAcks.TryTake(Now);
     }
 
     /// <summary>RFC 9293 section 3.10.7.2: LISTEN. A SYN starts a handshake (or gets a SYN cookie); an ACK may carry a cookie.</summary>
@@ -90,7 +90,7 @@ public sealed partial class TcpSockets
     {
         uint cookie = segment.Acknowledgment - 1;
         uint peerIsn = segment.Sequence - 1;
-        if (!_cookies.TryValidate(LocalAddress, segment.DestinationPort, source, segment.SourcePort, peerIsn, cookie, _stack.Now, out int mss))
+        if (!_cookies.TryValidate(LocalAddress, segment.DestinationPort, source, segment.SourcePort, peerIsn, cookie, Now, out int mss))
         {
             _counters.SynCookiesRejected++;
             return false;
@@ -127,12 +127,12 @@ public sealed partial class TcpSockets
     private void SendCookieSynAck(uint source, ref TcpSegment syn)
     {
         int mss = Math.Min(syn.Mss != 0 ? syn.Mss : 536, OurMss);
-        uint iss = _cookies.Create(LocalAddress, syn.DestinationPort, source, syn.SourcePort, syn.Sequence, mss, _stack.Now);
+        uint iss = _cookies.Create(LocalAddress, syn.DestinationPort, source, syn.SourcePort, syn.Sequence, mss, Now);
         bool timestamps = syn.HasTimestamps && _options.Timestamps;
         bool scale = timestamps && syn.WindowScale >= 0 && _options.WindowScaling;
         bool sack = timestamps && syn.SackPermitted && _options.SelectiveAcknowledgements;
         uint tsval = timestamps
-            ? _cookies.EncodeTimestampOptions((uint)(_stack.Now / 1_000_000), scale ? (byte)syn.WindowScale : null, sack)
+            ? _cookies.EncodeTimestampOptions((uint)(Now / 1_000_000), scale ? (byte)syn.WindowScale : null, sack)
             : 0;
         if (!_stack.TryAllocateForTransport(out Packet packet)) return;
         Span<byte> segment = _stack.WritableBytes(packet);

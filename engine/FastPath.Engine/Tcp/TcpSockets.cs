@@ -113,10 +113,18 @@ public sealed partial class TcpSockets
         ulong key = TcpConnectionTable.Key(remote.Value, remotePort, localPort);
         if (_table.Find(key) is not null) throw new InvalidOperationException($"TCP {localPort} -> {remote}:{remotePort} is already in use");
         TcpConnection connection = _pool.Get();
-        connection.Initialize(remote.Value, remotePort, localPort, null);
-        _table.TryAdd(key, connection);
-        _counters.ActiveOpens++;
-        connection.OpenActive(NextIsn(remote.Value, remotePort, localPort));
+        HoldClock();
+        try
+        {
+            connection.Initialize(remote.Value, remotePort, localPort, null);
+            _table.TryAdd(key, connection);
+            _counters.ActiveOpens++;
+            connection.OpenActive(NextIsn(remote.Value, remotePort, localPort));
+        }
+        finally
+        {
+            ReleaseClock();
+        }
         return connection;
     }
 
@@ -242,7 +250,15 @@ public sealed partial class TcpSockets
     {
         if (!_inReceive)
         {
-            connection.Output();
+            HoldClock();
+            try
+            {
+                connection.Output();
+            }
+            finally
+            {
+                ReleaseClock();
+            }
             return;
         }
         if (connection.OutputQueued) return;

@@ -162,6 +162,22 @@ public class CubicCongestionControlTests
     }
 
     [Fact]
+    public void A_timeout_during_fast_recovery_does_not_reduce_again()
+    {
+        CubicCongestionControl cubic = AfterLossAt(100);
+        var path = new Path(cubic, 100_000_000);
+        while (path.Segments < 100) path.Round();
+        int window = cubic.CongestionWindow;
+        cubic.OnEnterRecovery(window, path.Now);
+        int ssthresh = cubic.SlowStartThreshold;
+        double windowMax = cubic.WindowMaxSegments;
+        cubic.OnRetransmitTimeout(window, path.Now);
+        Assert.Equal(ssthresh, cubic.SlowStartThreshold);
+        Assert.Equal(windowMax, cubic.WindowMaxSegments);
+        Assert.Equal(Mss, cubic.CongestionWindow);
+    }
+
+    [Fact]
     public void Without_a_loss_yet_the_curve_starts_on_its_plateau()
     {
         var cubic = new CubicCongestionControl();

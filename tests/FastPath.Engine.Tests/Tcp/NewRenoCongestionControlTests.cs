@@ -118,6 +118,23 @@ public class NewRenoCongestionControlTests
     }
 
     [Fact]
+    public void A_timeout_during_fast_recovery_keeps_the_ssthresh_recovery_chose()
+    {
+        var reno = Fresh();
+        for (int i = 0; i < 3; i++) OneRound(reno); // 80 segments
+        reno.OnEnterRecovery(80 * Mss, 0);
+        reno.OnRetransmitTimeout(40 * Mss, 0);      // the same losses: no second halving
+        Assert.Equal(40 * Mss, reno.SlowStartThreshold);
+        Assert.Equal(Mss, reno.CongestionWindow);
+
+        reno.OnAck(Mss, Mss, Rtt, 0);               // progress ends the episode
+        reno.OnEnterRecovery(2 * Mss, 0);
+        reno.OnExitRecovery(0);
+        reno.OnRetransmitTimeout(30 * Mss, 0);      // recovery finished: a new event reduces again
+        Assert.Equal(15 * Mss, reno.SlowStartThreshold);
+    }
+
+    [Fact]
     public void An_application_limited_sender_does_not_grow_the_window()
     {
         var reno = Fresh();

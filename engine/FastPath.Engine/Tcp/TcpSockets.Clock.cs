@@ -1,0 +1,14 @@
+namespace FastPath.Engine.Tcp;
+
+public sealed partial class TcpSockets
+{
+    // The stack holds its clock for a receive burst (NetworkStack.Receive); timers and application calls hold it
+    // here, so a segment sent from Send or an RTO reads the clock once, not once per deadline, timestamp and ARP check.
+
+    /// <summary>The worker's time in nanoseconds (held for the current burst, timer or call).</summary>
+    internal long Now => _stack.Now;
+
+    internal void HoldClock() => _stack.HoldClock();
+
+    internal void ReleaseClock() => _stack.ReleaseClock();
+}
