@@ -12,4 +12,5 @@ root.Subcommands.Add(EchoCommand.Create());
 root.Subcommands.Add(FanoutCommand.Create());
 root.Subcommands.Add(PingCommand.Create());
 root.Subcommands.Add(LabCommand.Create());
+root.Subcommands.Add(TcpCommand.Create());
 return CommandLineRunner.Run(root, args);

@@ -3,6 +3,7 @@ using FastPath.Drivers.Linux.Devices;
 using FastPath.Engine.Ports;
 using FastPath.Engine.Runtime;
 using FastPath.Engine.Stack;
+using FastPath.Engine.Tcp;
 using FastPath.Wire.Ipv4;
 
 namespace FastPath.Cli.Hosting;
@@ -17,6 +18,9 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
     /// <summary>Called for each worker's stack before it starts (bind sockets, join groups).</summary>
     public Action<int, NetworkStack>? Configure { get; init; }
 
+    /// <summary>The stacks' TCP settings (keepalive, Nagle) for commands that serve TCP.</summary>
+    public TcpOptions Tcp { get; set; } = new();
+
     public int Run(IReadOnlyList<int>? cores, TimeSpan? duration, bool json, Action<Utf8JsonWriter, StackCountersSnapshot>? extraJson = null, Func<StackCountersSnapshot, string>? summary = null)
     {
         int workers = cores?.Count ?? 1;
@@ -27,7 +31,7 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
             int worker = i;
             bindings[i] = new PortBinding<IPacketPort>(() => ports.Open(worker), cores?[worker]);
         }
-        var config = new InterfaceConfig { Address = address, Mac = device.Mac, Mtu = device.Mtu };
+        var config = new InterfaceConfig { Address = address, Mac = device.Mac, Mtu = device.Mtu, Tcp = Tcp };
         using var stop = new TerminationSignals();
         using global::FastPath.Engine.Runtime.Engine engine = global::FastPath.Engine.Runtime.Engine.Create(bindings, worker =>
         {

@@ -34,12 +34,10 @@ internal sealed class IsnGenerator
     /// <summary>The ISN for a new connection on this 4-tuple; <paramref name="now"/> is the worker's clock in nanoseconds.</summary>
     public uint Next(uint localAddress, ushort localPort, uint remoteAddress, ushort remotePort, long now)
     {
-        Span<byte> tuple = stackalloc byte[12];
-        BinaryPrimitives.WriteUInt32LittleEndian(tuple, localAddress);
-        BinaryPrimitives.WriteUInt16LittleEndian(tuple[4..], localPort);
-        BinaryPrimitives.WriteUInt32LittleEndian(tuple[6..], remoteAddress);
-        BinaryPrimitives.WriteUInt16LittleEndian(tuple[10..], remotePort);
-        uint offset = (uint)SipHash.Hash(_k0, _k1, tuple);
+        // The 12 bytes local address, local port, remote address, remote port (each little-endian), as two words.
+        ulong first8 = localAddress | (ulong)localPort << 32 | (ulong)(remoteAddress & 0xFFFF) << 48;
+        uint last4 = remoteAddress >> 16 | (uint)remotePort << 16;
+        uint offset = (uint)SipHash.Hash12(_k0, _k1, first8, last4);
         return unchecked((uint)(now / NanosecondsPerTick) + offset);
     }
 }

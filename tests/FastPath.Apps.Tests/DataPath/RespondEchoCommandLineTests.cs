@@ -115,8 +115,10 @@ public sealed class RespondEchoCommandLineTests
     [Theory]
     [InlineData("respond", "--ip", "10.0.0.300/24")]
     [InlineData("respond", "--ip", "10.0.0.1")]
-    [InlineData("echo", "--ip", "10.0.0.1/24", "--tcp")]
     [InlineData("echo", "--ip", "10.0.0.1/24", "--port", "0")]
+    [InlineData("echo", "--ip", "10.0.0.1/24", "--tcp", "--port", "0")]
+    [InlineData("echo", "--ip", "10.0.0.1/24", "--udp", "--keepalive", "1s,1s,3")]
+    [InlineData("echo", "--ip", "10.0.0.1/24", "--tcp", "--keepalive", "1s")]
     public void Bad_input_is_one_line_and_exit_2(params string[] args)
     {
         var (exit, stdout, stderr) = FastpathCli.Run([.. args, "--iface", "lo", "--duration", "1s"]);
