@@ -39,7 +39,7 @@ public sealed partial class TcpSockets
         _options = options;
         _table = new TcpConnectionTable(options.MaxConnections);
         _pendingOutput = new TcpConnection[options.MaxConnections];
-        _pool = new DefaultObjectPool<TcpConnection>(new ConnectionPolicy(this), Math.Min(options.MaxConnections, 1024));
+        _pool = new TcpConnectionPool(new ConnectionPolicy(this), Math.Min(options.MaxConnections, 1024));
         _nextEphemeral = (ushort)(options.FirstEphemeralPort + Random.Shared.Next(options.LastEphemeralPort - options.FirstEphemeralPort + 1));
         InitializeComponents();
     }
