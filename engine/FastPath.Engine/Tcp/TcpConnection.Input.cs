@@ -140,6 +140,8 @@ public sealed partial class TcpConnection
             delivered = true;
         }
         if (delivered && State != TcpState.Closed) DataReceived?.Invoke(this);
+        // Closed comes after the last DataReceived: the FIN that ends FIN_WAIT_2 may carry the stream's last bytes.
+        NotifyTimeWait();
         return true;
     }
 
@@ -223,6 +225,7 @@ public sealed partial class TcpConnection
                         delivered = true;
                     }
                     if (delivered) DataReceived?.Invoke(this);
+                    NotifyTimeWait();
                 }
                 _sockets.RequestOutput(this);
             }
@@ -539,11 +542,11 @@ public sealed partial class TcpConnection
                 State = TcpState.CloseWait;
                 break;
             case TcpState.FinWait1:
-                if (FinAcknowledged) EnterTimeWait();
+                if (FinAcknowledged) EnterTimeWait(notify: false);
                 else State = TcpState.Closing;
                 break;
             case TcpState.FinWait2:
-                EnterTimeWait();
+                EnterTimeWait(notify: false);
                 break;
         }
     }

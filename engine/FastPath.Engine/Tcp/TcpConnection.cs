@@ -279,12 +279,23 @@ public sealed partial class TcpConnection
     }
 
     /// <summary>TIME_WAIT (RFC 9293 section 3.6): the connection is done for the application; the entry stays 2 MSL to absorb stray segments.</summary>
-    private void EnterTimeWait()
+    /// <param name="notify">
+    /// False when the peer's FIN brought us here: the segment's data (and the FIN's end of stream) must reach
+    /// <see cref="DataReceived"/> first, so the segment's processing calls <see cref="NotifyTimeWait"/> after it.
+    /// </param>
+    private void EnterTimeWait(bool notify = true)
     {
         State = TcpState.TimeWait;
         _rtoDeadline = _probeDeadline = _persistDeadline = _keepaliveDeadline = _delayedAckDeadline = 0;
         _timeWaitDeadline = Now + 2 * Nanoseconds(_options.MaximumSegmentLifetime);
         ArmTimer();
+        if (notify) NotifyTimeWait();
+    }
+
+    /// <summary>Tells the application the connection is over for it (once), and frees the buffers of an entry nobody reads.</summary>
+    private void NotifyTimeWait()
+    {
+        if (State != TcpState.TimeWait) return;
         if (_known && !_released && !_closedNotified)
         {
             _closedNotified = true;

@@ -154,6 +154,29 @@ public class TcpCoreLifecycleTests
     }
 
     [Fact]
+    public void The_last_bytes_and_the_fin_that_end_fin_wait_2_reach_the_application_before_closed()
+    {
+        using var h = TcpHarness.RawPeer();
+        var p = new RawTcpPeer(h);
+        TcpConnection connection = p.OpenPassive();
+        var events = new List<string>();
+        connection.DataReceived = c =>
+        {
+            var buffer = new byte[16];
+            events.Add($"data {c.Receive(buffer)} eof {c.IsReceiveFinished}");
+        };
+        connection.Closed = c => events.Add($"closed {c.State}");
+        connection.Shutdown();
+        Assert.True(p.ExpectSingle().Has(TcpFlags.Fin));
+        p.SendAck();
+        Assert.Equal(TcpState.FinWait2, connection.State);
+
+        p.Send(TcpFlags.Ack | TcpFlags.Psh | TcpFlags.Fin, [1, 2, 3]);
+
+        Assert.Equal(["data 3 eof True", "closed TimeWait"], events);
+    }
+
+    [Fact]
     public void A_duplicate_syn_in_syn_received_gets_the_syn_ack_again()
     {
         using var h = TcpHarness.RawPeer();
