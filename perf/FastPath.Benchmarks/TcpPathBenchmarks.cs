@@ -5,8 +5,6 @@ using FastPath.Engine.Ports;
 using FastPath.Engine.Runtime;
 using FastPath.Engine.Stack;
 using FastPath.Engine.Tcp;
-using FastPath.Wire.Ethernet;
-using FastPath.Wire.Ipv4;
 
 namespace FastPath.Benchmarks;
 
