@@ -1,11 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using FastPath.Engine.Memory;
-using FastPath.Engine.Ports;
 using FastPath.Engine.Runtime;
-using FastPath.Engine.Stack;
 using FastPath.Engine.Tcp;
-using FastPath.Wire.Ethernet;
-using FastPath.Wire.Ipv4;
 
 namespace FastPath.Benchmarks;
 
@@ -32,18 +27,10 @@ public class TcpBenchmarks
     private const ushort BulkPort = 5001;
     private const ushort SetupPort = 5002;
 
-    private static readonly MacAddress MacA = MacAddress.Parse("02:00:00:00:00:0a");
-    private static readonly MacAddress MacB = MacAddress.Parse("02:00:00:00:00:0b");
-    private static readonly Ipv4Address IpA = Ipv4Address.Parse("10.0.0.1");
-    private static readonly Ipv4Address IpB = Ipv4Address.Parse("10.0.0.2");
-
     private readonly byte[] _pattern = new byte[ChunkBytes];
     private readonly byte[] _sink = new byte[ChunkBytes];
-    private readonly Packet[] _burst = new Packet[64];
     private ManualClock _clock = null!;
-    private MemoryPort _portA = null!, _portB = null!;
-    private WorkerContext _contextA = null!, _contextB = null!;
-    private NetworkStack _stackA = null!, _stackB = null!;
+    private TcpBenchPair _pair = null!;
     private TcpListener _bulkListener = null!, _setupListener = null!;
     private TcpConnection _sender = null!;
     private TcpConnection? _receiver;
@@ -55,25 +42,18 @@ public class TcpBenchmarks
     {
         for (int i = 0; i < _pattern.Length; i++) _pattern[i] = (byte)(i * 31 + 7);
         _clock = new ManualClock(1_000_000_000);
-        (_portA, _portB) = MemoryPort.CreatePair(new MemoryPortOptions { FrameCount = 8192, MacA = MacA, MacB = MacB });
-        var tcp = new TcpOptions { MaxConnections = 8192 };
-        _stackA = new NetworkStack(new InterfaceConfig { Address = new Ipv4Cidr(IpA, 24), GratuitousArp = false, Tcp = tcp });
-        _stackB = new NetworkStack(new InterfaceConfig { Address = new Ipv4Cidr(IpB, 24), GratuitousArp = false, Tcp = tcp });
-        _contextA = new WorkerContext(0, _portA, _clock, new TimerWheel(_clock.NowNanoseconds), new TxBuffer(512));
-        _contextB = new WorkerContext(0, _portB, _clock, new TimerWheel(_clock.NowNanoseconds), new TxBuffer(512));
-        _stackA.Start(_contextA);
-        _stackB.Start(_contextB);
+        _pair = new TcpBenchPair(_clock, busyCountsFirstDrain: false);
 
-        _bulkListener = _stackB.Tcp.Listen(BulkPort);
+        _bulkListener = _pair.StackB.Tcp.Listen(BulkPort);
         _bulkListener.Accepted = connection =>
         {
             _receiver = connection;
             connection.DataReceived = Drain;
         };
-        _sender = _stackA.Tcp.Connect(IpB, BulkPort);
+        _sender = _pair.StackA.Tcp.Connect(TcpBenchPair.IpB, BulkPort);
         RunUntil(() => _receiver is not null);
 
-        _setupListener = _stackB.Tcp.Listen(SetupPort);
+        _setupListener = _pair.StackB.Tcp.Listen(SetupPort);
         _setupListener.Accepted = connection =>
         {
             _accepted++;
@@ -84,23 +64,15 @@ public class TcpBenchmarks
         BulkTransfer();
         ConnectAcceptClose();
         if (_received != (long)ChunkBytes * ChunksPerInvoke || _accepted != ConnectionsPerInvoke
-            || _stackA.Tcp.ConnectionCount != 1 || _stackB.Tcp.ConnectionCount != 1)
+            || _pair.StackA.Tcp.ConnectionCount != 1 || _pair.StackB.Tcp.ConnectionCount != 1)
         {
             throw new InvalidOperationException(
-                $"received {_received}, accepted {_accepted}, connections {_stackA.Tcp.ConnectionCount}/{_stackB.Tcp.ConnectionCount}");
+                $"received {_received}, accepted {_accepted}, connections {_pair.StackA.Tcp.ConnectionCount}/{_pair.StackB.Tcp.ConnectionCount}");
         }
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _stackA.Stop();
-        _stackB.Stop();
-        _contextA.Tx.Clear(_portA.Pool);
-        _contextB.Tx.Clear(_portB.Pool);
-        _portA.Dispose();
-        _portB.Dispose();
-    }
+    public void Cleanup() => _pair.Dispose();
 
     [Benchmark(OperationsPerInvoke = ChunksPerInvoke,
         Description = "bulk A->B, both stacks on one thread (ns per 64 KiB; Gbit/s = 524288 / ns)")]
@@ -133,14 +105,14 @@ public class TcpBenchmarks
         int target = _accepted + ConnectionsPerInvoke;
         for (int i = 0; i < ConnectionsPerInvoke; i++)
         {
-            TcpConnection client = _stackA.Tcp.Connect(IpB, SetupPort);
-            RunUntilQuiet();
+            TcpConnection client = _pair.StackA.Tcp.Connect(TcpBenchPair.IpB, SetupPort);
+            _pair.RunUntilQuiet();
             client.Close();
-            RunUntilQuiet();
+            _pair.RunUntilQuiet();
         }
         // The server closed first (on accept) and holds TIME_WAIT: let 2 MSL pass so the table slots come back.
         _clock.Advance(TimeSpan.FromSeconds(61));
-        RunUntilQuiet();
+        _pair.RunUntilQuiet();
         if (_accepted != target) throw new InvalidOperationException($"{target - _accepted} connections were not accepted");
         return _accepted;
     }
@@ -153,34 +125,10 @@ public class TcpBenchmarks
 
     private bool Step()
     {
-        bool busy = Step(_portA, _contextA, _stackA);
-        busy |= Step(_portB, _contextB, _stackB);
+        bool busy = _pair.StepBoth();
         // Time moves only when both sides wait (for a delayed ACK, say), as a fast link would make it look.
         if (!busy) _clock.AdvanceNanoseconds(1_000_000);
         return busy;
-    }
-
-    private bool Step(MemoryPort port, WorkerContext context, NetworkStack stack)
-    {
-        long now = _clock.NowNanoseconds;
-        int received = port.Receive(_burst);
-        stack.Receive(_burst.AsSpan(0, received));
-        context.Tx.Drain(port);
-        context.Timers.Advance(now);
-        stack.Poll(now);
-        int sent = context.Tx.Drain(port);
-        return received > 0 || sent > 0;
-    }
-
-    private void RunUntilQuiet()
-    {
-        for (int i = 0; i < 10_000; i++)
-        {
-            bool busy = Step(_portA, _contextA, _stackA);
-            busy |= Step(_portB, _contextB, _stackB);
-            if (!busy) return;
-        }
-        throw new InvalidOperationException("the stacks kept exchanging frames");
     }
 
     private void RunUntil(Func<bool> done)

@@ -5,8 +5,6 @@ using FastPath.Engine.Ports;
 using FastPath.Engine.Runtime;
 using FastPath.Engine.Stack;
 using FastPath.Engine.Tcp;
-using FastPath.Wire.Ethernet;
-using FastPath.Wire.Ipv4;
 
 namespace FastPath.Benchmarks;
 
@@ -38,15 +36,11 @@ public class TcpPathBenchmarks
     private const int ChunksPerInvoke = 256;
     private const int MessageBytes = 64;
 
-    private static readonly MacAddress MacA = MacAddress.Parse("02:00:00:00:00:0a");
-    private static readonly MacAddress MacB = MacAddress.Parse("02:00:00:00:00:0b");
-    private static readonly Ipv4Address IpA = Ipv4Address.Parse("10.0.0.1");
-    private static readonly Ipv4Address IpB = Ipv4Address.Parse("10.0.0.2");
-
     private readonly byte[] _request = new byte[MessageBytes];
     private readonly byte[] _buffer = new byte[64 * 1024];
     private readonly Packet[] _burst = new Packet[64];
     private SteppingClock _clock = null!;
+    private TcpBenchPair _pair = null!;
     private MemoryPort _portA = null!, _portB = null!;
     private WorkerContext _contextA = null!, _contextB = null!;
     private NetworkStack _stackA = null!, _stackB = null!;
@@ -74,14 +68,10 @@ public class TcpPathBenchmarks
             connection.Close();
         };
         _clock = new SteppingClock();
-        (_portA, _portB) = MemoryPort.CreatePair(new MemoryPortOptions { FrameCount = 8192, MacA = MacA, MacB = MacB });
-        var tcp = new TcpOptions { MaxConnections = 8192 };
-        _stackA = new NetworkStack(new InterfaceConfig { Address = new Ipv4Cidr(IpA, 24), GratuitousArp = false, Tcp = tcp });
-        _stackB = new NetworkStack(new InterfaceConfig { Address = new Ipv4Cidr(IpB, 24), GratuitousArp = false, Tcp = tcp });
-        _contextA = new WorkerContext(0, _portA, _clock, new TimerWheel(_clock.NowNanoseconds), new TxBuffer(512));
-        _contextB = new WorkerContext(0, _portB, _clock, new TimerWheel(_clock.NowNanoseconds), new TxBuffer(512));
-        _stackA.Start(_contextA);
-        _stackB.Start(_contextB);
+        _pair = new TcpBenchPair(_clock, busyCountsFirstDrain: true);
+        (_portA, _portB) = (_pair.PortA, _pair.PortB);
+        (_contextA, _contextB) = (_pair.ContextA, _pair.ContextB);
+        (_stackA, _stackB) = (_pair.StackA, _pair.StackB);
 
         // The echo server: what arrives goes back; the peer's FIN closes (the usual echo loop).
         _listener = _stackB.Tcp.Listen(EchoPort);
@@ -91,15 +81,15 @@ public class TcpPathBenchmarks
             connection.NoDelay = true;
             connection.DataReceived = _echo;
         };
-        _client = _stackA.Tcp.Connect(IpB, EchoPort);
+        _client = _stackA.Tcp.Connect(TcpBenchPair.IpB, EchoPort);
         _client.NoDelay = true;
         _client.DataReceived = connection => _replied += connection.Receive(_buffer);
-        RunUntilQuiet();
+        _pair.RunUntilQuiet();
 
         TcpListener discard = _stackB.Tcp.Listen(DiscardPort);
         discard.Accepted = connection => connection.DataReceived = Discard;
-        _bulkSender = _stackA.Tcp.Connect(IpB, DiscardPort);
-        RunUntilQuiet();
+        _bulkSender = _stackA.Tcp.Connect(TcpBenchPair.IpB, DiscardPort);
+        _pair.RunUntilQuiet();
 
         // A benchmark of a broken path would be fast and meaningless: check each does its work.
         WireRoundTrip();
@@ -115,15 +105,7 @@ public class TcpPathBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _stackA.Stop();
-        _stackB.Stop();
-        _contextA.Tx.Clear(_portA.Pool);
-        _contextB.Tx.Clear(_portB.Pool);
-        _portA.Dispose();
-        _portB.Dispose();
-    }
+    public void Cleanup() => _pair.Dispose();
 
     [Benchmark(Baseline = true, OperationsPerInvoke = TransactionsPerInvoke,
         Description = "harness only: two 130-byte frames A->B->A (ns per round trip)")]
@@ -164,15 +146,15 @@ public class TcpPathBenchmarks
         int target = _accepted + ConnectionsPerInvoke;
         for (int i = 0; i < ConnectionsPerInvoke; i++)
         {
-            TcpConnection client = _stackA.Tcp.Connect(IpB, EchoPort);
+            TcpConnection client = _stackA.Tcp.Connect(TcpBenchPair.IpB, EchoPort);
             client.NoDelay = true;
             client.Connected = _sendRequest;
             client.DataReceived = _readAndClose;
-            RunUntilQuiet();
+            _pair.RunUntilQuiet();
         }
         // The client closed first and holds TIME_WAIT: let 2 MSL pass so its table slots come back.
         _clock.Advance(TimeSpan.FromSeconds(61));
-        RunUntilQuiet();
+        _pair.RunUntilQuiet();
         if (_accepted != target) throw new InvalidOperationException($"{target - _accepted} connections were not accepted");
         return _accepted;
     }
@@ -196,8 +178,7 @@ public class TcpPathBenchmarks
                 }
                 else if (taken == 0) break;
             }
-            bool busy = Step(_portA, _contextA, _stackA);
-            busy |= Step(_portB, _contextB, _stackB);
+            bool busy = _pair.StepBoth();
             // Time jumps only when both sides wait (for a delayed ACK, say), as a fast link would make it look.
             if (!busy) _clock.Advance(TimeSpan.FromMilliseconds(1));
         }
@@ -245,29 +226,6 @@ public class TcpPathBenchmarks
         _contextB.Timers.Advance(now);
         _stackB.Poll(now);
         _contextB.Tx.Drain(_portB);
-    }
-
-    private bool Step(MemoryPort port, WorkerContext context, NetworkStack stack)
-    {
-        int received = port.Receive(_burst);
-        stack.Receive(_burst.AsSpan(0, received));
-        int sent = context.Tx.Drain(port);
-        long now = _clock.NowNanoseconds;
-        context.Timers.Advance(now);
-        stack.Poll(now);
-        sent += context.Tx.Drain(port);
-        return received > 0 || sent > 0;
-    }
-
-    private void RunUntilQuiet()
-    {
-        for (int i = 0; i < 10_000; i++)
-        {
-            bool busy = Step(_portA, _contextA, _stackA);
-            busy |= Step(_portB, _contextB, _stackB);
-            if (!busy) return;
-        }
-        throw new InvalidOperationException("the stacks kept exchanging frames");
     }
 
     /// <summary>The monotonic clock (a real read per call, as a worker pays it) plus jumps for TIME_WAIT expiry.</summary>

@@ -23,7 +23,8 @@ SERVER_IP=10.99.0.2
 
 mkdir -p "$TOOLS"
 for tool in tcp-echo-server tcp-rr tcp-crr tcp-bulk; do
-    if [ ! -x "$TOOLS/$tool" ] || [ "$REPO/perf/veth/ref/$tool.c" -nt "$TOOLS/$tool" ]; then
+    if [ ! -x "$TOOLS/$tool" ] || [ "$REPO/perf/veth/ref/$tool.c" -nt "$TOOLS/$tool" ] \
+        || [ "$REPO/perf/veth/ref/tcp-common.h" -nt "$TOOLS/$tool" ]; then
         cc -O2 -Wall -o "$TOOLS/$tool" "$REPO/perf/veth/ref/$tool.c" -lpthread
     fi
 done

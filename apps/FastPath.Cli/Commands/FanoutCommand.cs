@@ -37,9 +37,7 @@ internal static class FanoutCommand
         command.SetAction(parse =>
         {
             FanoutSettings settings = Settings(parse.GetValue(groups) ?? [], parse.GetValue(to) ?? [], parse.GetValue(toGroup) ?? [], parse.GetValue(config));
-            string text = parse.GetRequiredValue(address);
-            if (!Ipv4Cidr.TryParse(text, out Ipv4Cidr cidr))
-                throw new CommandLineException($"--ip: '{text}' is not an address with a prefix (expected e.g. 10.0.0.1/24)");
+            Ipv4Cidr cidr = ValueParsers.Ipv4Cidr(parse.GetRequiredValue(address), "--ip");
             long count = parse.GetValue(port.Count);
             if (count < 0) throw new CommandLineException($"--count: {count} is negative");
             return Run(parse, port, cidr, settings, count);

@@ -38,10 +38,7 @@ internal static class PingCommand
         var quiet = new Option<bool>("-q", "--quiet") { Description = "Print only the header and the summary" };
         var command = new Command("ping", "Send ICMP echo requests from FastPath's stack and time the replies, as iputils ping does");
         command.Arguments.Add(host);
-        command.Options.Add(port.Interface);
-        command.Options.Add(port.Driver);
-        command.Options.Add(port.Queue);
-        command.Options.Add(port.Cores);
+        port.AddAttachmentTo(command);
         command.Options.Add(address);
         command.Options.Add(count);
         command.Options.Add(interval);
@@ -56,9 +53,7 @@ internal static class PingCommand
         {
             string hostText = parse.GetRequiredValue(host);
             Ipv4Address destination = Resolve(hostText);
-            string addressText = parse.GetRequiredValue(address);
-            if (!Ipv4Cidr.TryParse(addressText, out Ipv4Cidr local))
-                throw new CommandLineException($"--ip: '{addressText}' is not an address with a prefix (expected e.g. 10.0.0.2/24)");
+            Ipv4Cidr local = ValueParsers.Ipv4Cidr(parse.GetRequiredValue(address), "--ip", "10.0.0.2/24");
             if (((destination.Value ^ local.Address.Value) & local.Netmask.Value) != 0)
                 throw new CommandLineException($"ping: {destination} is not on {local} (no gateway): Network is unreachable");
             if (destination == local.Address) throw new CommandLineException($"ping: {destination} is our own address (--ip)");

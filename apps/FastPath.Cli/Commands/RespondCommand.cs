@@ -33,9 +33,7 @@ internal static class StackOptions
 
     public static StackHost CreateHost(string command, ParseResult parse, PortOptions port, Option<string> addressOption, Action<int, FastPath.Engine.Stack.NetworkStack>? configure = null)
     {
-        string text = parse.GetRequiredValue(addressOption);
-        if (!FastPath.Wire.Ipv4.Ipv4Cidr.TryParse(text, out var address))
-            throw new CommandLineException($"--ip: '{text}' is not an address with a prefix (expected e.g. 10.0.0.1/24)");
+        FastPath.Wire.Ipv4.Ipv4Cidr address = ValueParsers.Ipv4Cidr(parse.GetRequiredValue(addressOption), "--ip");
         string interfaceName = parse.GetRequiredValue(port.Interface);
         IReadOnlyList<int>? cores = port.ParseCores(parse);
         NetworkDevice device = NetworkDevice.Find(interfaceName);

@@ -41,10 +41,7 @@ internal static class TcpCommand
         var connect = new Command("connect", "Connect to HOST:PORT, send --bytes of a pattern, read back and verify what an echo server returns, report goodput and RTT");
         connect.Arguments.Add(host);
         connect.Arguments.Add(remotePort);
-        connect.Options.Add(port.Interface);
-        connect.Options.Add(port.Driver);
-        connect.Options.Add(port.Queue);
-        connect.Options.Add(port.Cores);
+        port.AddAttachmentTo(connect);
         connect.Options.Add(port.Json);
         connect.Options.Add(address);
         connect.Options.Add(bytes);
@@ -60,9 +57,7 @@ internal static class TcpCommand
             TimeSpan limit = ValueParsers.Duration(parse.GetValue(timeout)!, "--timeout");
             IReadOnlyList<int>? cores = port.ParseCores(parse);
             if (cores is { Count: > 1 }) throw new CommandLineException("--cores: one connection runs on one worker; give one CPU");
-            string text = parse.GetRequiredValue(address);
-            if (!Ipv4Cidr.TryParse(text, out Ipv4Cidr local))
-                throw new CommandLineException($"--ip: '{text}' is not an address with a prefix (expected e.g. 10.0.0.1/24)");
+            Ipv4Cidr local = ValueParsers.Ipv4Cidr(parse.GetRequiredValue(address), "--ip");
             Ipv4Address next = parse.GetValue(gateway) is { } hop ? ValueParsers.Ipv4(hop, "--gateway") : default;
             if (!next.IsUnspecified && !local.Contains(next)) throw new CommandLineException($"--gateway: {next} is not on the link {local}");
             if (next.IsUnspecified && !local.Contains(remote)) throw new CommandLineException($"HOST: {remote} is not on the link {local}; give --gateway");

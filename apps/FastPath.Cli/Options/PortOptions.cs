@@ -35,13 +35,19 @@ internal sealed class PortOptions(bool interfaceRequired = true)
     /// <summary>Adds the options; services that run until stopped (<paramref name="limitsRequired"/> false) take no --count.</summary>
     public void AddTo(Command command, bool limitsRequired = true)
     {
+        AddAttachmentTo(command);
+        if (limitsRequired) command.Options.Add(Count);
+        command.Options.Add(Duration);
+        command.Options.Add(Json);
+    }
+
+    /// <summary>Adds where and how to attach (--iface, --driver, --queue, --cores), for commands with their own limits.</summary>
+    public void AddAttachmentTo(Command command)
+    {
         command.Options.Add(Interface);
         command.Options.Add(Driver);
         command.Options.Add(Queue);
         command.Options.Add(Cores);
-        if (limitsRequired) command.Options.Add(Count);
-        command.Options.Add(Duration);
-        command.Options.Add(Json);
     }
 
     /// <summary>Adds --progress and --plot (the commands that measure traffic: gen and sink).</summary>

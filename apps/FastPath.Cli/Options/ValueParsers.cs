@@ -16,6 +16,12 @@ internal static partial class ValueParsers
         Ipv4Address.TryParse(text, out Ipv4Address address) ? address : throw new CommandLineException($"{option}: '{text}' is not an IPv4 address");
 
     /// <summary>"10.0.0.1" or "10.0.0.1-10.0.0.200".</summary>
+    /// <summary>An address with its prefix (our own on the link); <paramref name="example"/> shows the expected form.</summary>
+    public static Ipv4Cidr Ipv4Cidr(string text, string option, string example = "10.0.0.1/24") =>
+        FastPath.Wire.Ipv4.Ipv4Cidr.TryParse(text, out Ipv4Cidr cidr)
+            ? cidr
+            : throw new CommandLineException($"{option}: '{text}' is not an address with a prefix (expected e.g. {example})");
+
     public static Ipv4Range Ipv4Range(string text, string option)
     {
         int dash = text.IndexOf('-', StringComparison.Ordinal);

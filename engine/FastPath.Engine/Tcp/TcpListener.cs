@@ -38,15 +38,7 @@ public sealed class TcpListener : IDisposable
     /// <summary>The oldest connection of the accept queue, if any.</summary>
     public bool TryAccept([NotNullWhen(true)] out TcpConnection? connection)
     {
-        if (_acceptCount == 0)
-        {
-            connection = null;
-            return false;
-        }
-        connection = _acceptQueue[_acceptHead]!;
-        _acceptQueue[_acceptHead] = null;
-        _acceptHead = (_acceptHead + 1) % _acceptQueue.Length;
-        _acceptCount--;
+        if (!TryDequeue(out connection)) return false;
         connection.OnAccepted();
         return true;
     }
@@ -86,11 +78,11 @@ public sealed class TcpListener : IDisposable
     {
         if (IsDisposed) return;
         IsDisposed = true;
-        while (TryDequeueUnaccepted(out TcpConnection? connection)) connection.AbortUnaccepted();
+        while (TryDequeue(out TcpConnection? connection)) connection.AbortUnaccepted();
         _sockets.RemoveListener(this);
     }
 
-    private bool TryDequeueUnaccepted([NotNullWhen(true)] out TcpConnection? connection)
+    private bool TryDequeue([NotNullWhen(true)] out TcpConnection? connection)
     {
         if (_acceptCount == 0)
         {

@@ -4,15 +4,8 @@
 // bytes that came back over the time from connect to that FIN. Prints
 // "tcp-bulk: B bytes echoed in S s = G Mbit/s".
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include "tcp-common.h"
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
 #define CHUNK 65536
 #define PERIOD 65521 // prime: the pattern never lines up with segment or buffer sizes
@@ -21,8 +14,6 @@ static int fd;
 static double seconds;
 static unsigned char pattern[2 * PERIOD];
 static unsigned long long sent;
-
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
 
 static void *writer(void *arg)
 {
@@ -40,11 +31,10 @@ static void *writer(void *arg)
 
 int main(int argc, char **argv)
 {
-    if (argc < 4) { fprintf(stderr, "usage: %s HOST PORT SECONDS\n", argv[0]); return 2; }
-    seconds = atof(argv[3]);
+    struct sockaddr_in addr;
+    int bad = parse_target(argc, argv, "tcp-bulk", "", &addr, &seconds);
+    if (bad) return bad;
     for (int i = 0; i < PERIOD; i++) pattern[i] = pattern[i + PERIOD] = (unsigned char)(i * 2654435761u >> 24);
-    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(argv[2])) };
-    if (inet_pton(AF_INET, argv[1], &addr.sin_addr) != 1) { fprintf(stderr, "tcp-bulk: bad address %s\n", argv[1]); return 2; }
     fd = socket(AF_INET, SOCK_STREAM, 0);
     double start = now();
     if (connect(fd, (struct sockaddr *)&addr, sizeof addr)) { perror("tcp-bulk: connect"); return 1; }

@@ -3,48 +3,29 @@
 // answer, repeat, for SECONDS. One transaction in flight, TCP_NODELAY, blocking calls. Every answer is
 // checked against its request. Prints "tcp-rr: N transactions in S s = R per second".
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
-
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
+#include "tcp-common.h"
 
 int main(int argc, char **argv)
 {
-    if (argc < 4) { fprintf(stderr, "usage: %s HOST PORT SECONDS [SIZE]\n", argv[0]); return 2; }
-    double seconds = atof(argv[3]);
+    struct sockaddr_in addr;
+    double seconds;
+    int bad = parse_target(argc, argv, "tcp-rr", " [SIZE]", &addr, &seconds);
+    if (bad) return bad;
     size_t size = argc > 4 ? (size_t)atoi(argv[4]) : 64;
-    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(argv[2])) };
-    if (inet_pton(AF_INET, argv[1], &addr.sin_addr) != 1) { fprintf(stderr, "tcp-rr: bad address %s\n", argv[1]); return 2; }
-    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr)) { perror("tcp-rr: connect"); return 1; }
+    int fd = connect_nodelay(&addr);
+    if (fd < 0) { perror("tcp-rr: connect"); return 1; }
     char request[65536], answer[65536];
     unsigned long long n = 0;
     double start = now(), end = start + seconds, t = start;
     while (t < end) {
-        memset(request, (int)(n & 0xff), size);
-        if (write(fd, request, size) != (ssize_t)size) { perror("tcp-rr: write"); return 1; }
-        size_t got = 0;
-        while (got < size) {
-            ssize_t r = read(fd, answer + got, size - got);
-            if (r <= 0) { fprintf(stderr, "tcp-rr: connection closed after %llu transactions\n", n); return 1; }
-            got += (size_t)r;
-        }
-        if (memcmp(request, answer, size)) { fprintf(stderr, "tcp-rr: answer %llu differs from its request\n", n); return 1; }
+        enum exchange_result result = exchange("tcp-rr", fd, request, answer, size, n);
+        if (result == EXCHANGE_CLOSED) { fprintf(stderr, "tcp-rr: connection closed after %llu transactions\n", n); return 1; }
+        if (result != EXCHANGE_OK) return 1;
         n++;
         if ((n & 63) == 0) t = now();
     }
     double elapsed = now() - start;
-    shutdown(fd, SHUT_WR);
-    while (read(fd, answer, sizeof answer) > 0) { }
-    close(fd);
+    close_after_fin(fd, answer, sizeof answer);
     printf("tcp-rr: %llu transactions in %.3f s = %.1f per second\n", n, elapsed, n / elapsed);
     return 0;
 }
