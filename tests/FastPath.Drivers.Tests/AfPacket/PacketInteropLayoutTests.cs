@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using FastPath.Drivers.Linux.Interop;
+using FastPath.Drivers.Tests.Interop;
 
 namespace FastPath.Drivers.Tests.AfPacket;
 
@@ -7,59 +7,56 @@ namespace FastPath.Drivers.Tests.AfPacket;
 public sealed unsafe class PacketInteropLayoutTests
 {
     [Fact]
-    public void SockaddrLl_matches_struct_sockaddr_ll()
-    {
-        Assert.Equal(20, sizeof(PacketSocket.SockaddrLl));
-        Assert.Equal(2, Offset<PacketSocket.SockaddrLl>(nameof(PacketSocket.SockaddrLl.Protocol)));
-        Assert.Equal(4, Offset<PacketSocket.SockaddrLl>(nameof(PacketSocket.SockaddrLl.InterfaceIndex)));
-        Assert.Equal(8, Offset<PacketSocket.SockaddrLl>(nameof(PacketSocket.SockaddrLl.HardwareType)));
-        Assert.Equal(10, Offset<PacketSocket.SockaddrLl>(nameof(PacketSocket.SockaddrLl.PacketType)));
-        Assert.Equal(11, Offset<PacketSocket.SockaddrLl>(nameof(PacketSocket.SockaddrLl.AddressLength)));
-        Assert.Equal(12, Offset<PacketSocket.SockaddrLl>(nameof(PacketSocket.SockaddrLl.Address)));
-    }
+    public void SockaddrLl_matches_struct_sockaddr_ll() =>
+        AbiLayout.AssertLayout<PacketSocket.SockaddrLl>(20,
+            (nameof(PacketSocket.SockaddrLl.Protocol), 2),
+            (nameof(PacketSocket.SockaddrLl.InterfaceIndex), 4),
+            (nameof(PacketSocket.SockaddrLl.HardwareType), 8),
+            (nameof(PacketSocket.SockaddrLl.PacketType), 10),
+            (nameof(PacketSocket.SockaddrLl.AddressLength), 11),
+            (nameof(PacketSocket.SockaddrLl.Address), 12));
 
     [Fact]
     public void Ring_requests_match_tpacket_req_and_tpacket_req3()
     {
         Assert.Equal(16, sizeof(PacketSocket.TpacketReq));
-        Assert.Equal(28, sizeof(PacketSocket.TpacketReq3));
-        Assert.Equal(12, Offset<PacketSocket.TpacketReq3>(nameof(PacketSocket.TpacketReq3.FrameCount)));
-        Assert.Equal(16, Offset<PacketSocket.TpacketReq3>(nameof(PacketSocket.TpacketReq3.RetireBlockTimeoutMilliseconds)));
-        Assert.Equal(20, Offset<PacketSocket.TpacketReq3>(nameof(PacketSocket.TpacketReq3.SizeOfPrivate)));
-        Assert.Equal(24, Offset<PacketSocket.TpacketReq3>(nameof(PacketSocket.TpacketReq3.FeatureRequestWord)));
+        AbiLayout.AssertLayout<PacketSocket.TpacketReq3>(28,
+            (nameof(PacketSocket.TpacketReq3.FrameCount), 12),
+            (nameof(PacketSocket.TpacketReq3.RetireBlockTimeoutMilliseconds), 16),
+            (nameof(PacketSocket.TpacketReq3.SizeOfPrivate), 20),
+            (nameof(PacketSocket.TpacketReq3.FeatureRequestWord), 24));
     }
 
     [Fact]
     public void Block_descriptor_matches_tpacket_block_desc_and_tpacket_hdr_v1()
     {
-        Assert.Equal(40, sizeof(PacketSocket.TpacketHdrV1));
-        Assert.Equal(4, Offset<PacketSocket.TpacketHdrV1>(nameof(PacketSocket.TpacketHdrV1.PacketCount)));
-        Assert.Equal(8, Offset<PacketSocket.TpacketHdrV1>(nameof(PacketSocket.TpacketHdrV1.OffsetToFirstPacket)));
-        Assert.Equal(12, Offset<PacketSocket.TpacketHdrV1>(nameof(PacketSocket.TpacketHdrV1.BlockLength)));
-        Assert.Equal(16, Offset<PacketSocket.TpacketHdrV1>(nameof(PacketSocket.TpacketHdrV1.SequenceNumber)));
-        Assert.Equal(24, Offset<PacketSocket.TpacketHdrV1>(nameof(PacketSocket.TpacketHdrV1.FirstPacketTime)));
-        Assert.Equal(32, Offset<PacketSocket.TpacketHdrV1>(nameof(PacketSocket.TpacketHdrV1.LastPacketTime)));
-        Assert.Equal(48, sizeof(PacketSocket.TpacketBlockDesc));
-        Assert.Equal(8, Offset<PacketSocket.TpacketBlockDesc>(nameof(PacketSocket.TpacketBlockDesc.Header)));
+        AbiLayout.AssertLayout<PacketSocket.TpacketHdrV1>(40,
+            (nameof(PacketSocket.TpacketHdrV1.PacketCount), 4),
+            (nameof(PacketSocket.TpacketHdrV1.OffsetToFirstPacket), 8),
+            (nameof(PacketSocket.TpacketHdrV1.BlockLength), 12),
+            (nameof(PacketSocket.TpacketHdrV1.SequenceNumber), 16),
+            (nameof(PacketSocket.TpacketHdrV1.FirstPacketTime), 24),
+            (nameof(PacketSocket.TpacketHdrV1.LastPacketTime), 32));
+        AbiLayout.AssertLayout<PacketSocket.TpacketBlockDesc>(48,
+            (nameof(PacketSocket.TpacketBlockDesc.Header), 8));
     }
 
     [Fact]
     public void Frame_headers_match_tpacket3_hdr_and_tpacket2_hdr()
     {
-        Assert.Equal(48, sizeof(PacketSocket.Tpacket3Hdr));
-        Assert.Equal(12, Offset<PacketSocket.Tpacket3Hdr>(nameof(PacketSocket.Tpacket3Hdr.SnapLength)));
-        Assert.Equal(16, Offset<PacketSocket.Tpacket3Hdr>(nameof(PacketSocket.Tpacket3Hdr.Length)));
-        Assert.Equal(20, Offset<PacketSocket.Tpacket3Hdr>(nameof(PacketSocket.Tpacket3Hdr.Status)));
-        Assert.Equal(24, Offset<PacketSocket.Tpacket3Hdr>(nameof(PacketSocket.Tpacket3Hdr.MacOffset)));
-        Assert.Equal(26, Offset<PacketSocket.Tpacket3Hdr>(nameof(PacketSocket.Tpacket3Hdr.NetworkOffset)));
-        Assert.Equal(28, Offset<PacketSocket.Tpacket3Hdr>(nameof(PacketSocket.Tpacket3Hdr.RxHash)));
-        Assert.Equal(32, Offset<PacketSocket.Tpacket3Hdr>(nameof(PacketSocket.Tpacket3Hdr.VlanTci)));
-        Assert.Equal(36, Offset<PacketSocket.Tpacket3Hdr>(nameof(PacketSocket.Tpacket3Hdr.VlanTpid)));
-
-        Assert.Equal(32, sizeof(PacketSocket.Tpacket2Hdr));
-        Assert.Equal(12, Offset<PacketSocket.Tpacket2Hdr>(nameof(PacketSocket.Tpacket2Hdr.MacOffset)));
-        Assert.Equal(14, Offset<PacketSocket.Tpacket2Hdr>(nameof(PacketSocket.Tpacket2Hdr.NetworkOffset)));
-        Assert.Equal(24, Offset<PacketSocket.Tpacket2Hdr>(nameof(PacketSocket.Tpacket2Hdr.VlanTci)));
+        AbiLayout.AssertLayout<PacketSocket.Tpacket3Hdr>(48,
+            (nameof(PacketSocket.Tpacket3Hdr.SnapLength), 12),
+            (nameof(PacketSocket.Tpacket3Hdr.Length), 16),
+            (nameof(PacketSocket.Tpacket3Hdr.Status), 20),
+            (nameof(PacketSocket.Tpacket3Hdr.MacOffset), 24),
+            (nameof(PacketSocket.Tpacket3Hdr.NetworkOffset), 26),
+            (nameof(PacketSocket.Tpacket3Hdr.RxHash), 28),
+            (nameof(PacketSocket.Tpacket3Hdr.VlanTci), 32),
+            (nameof(PacketSocket.Tpacket3Hdr.VlanTpid), 36));
+        AbiLayout.AssertLayout<PacketSocket.Tpacket2Hdr>(32,
+            (nameof(PacketSocket.Tpacket2Hdr.MacOffset), 12),
+            (nameof(PacketSocket.Tpacket2Hdr.NetworkOffset), 14),
+            (nameof(PacketSocket.Tpacket2Hdr.VlanTci), 24));
     }
 
     [Fact]
@@ -76,21 +73,21 @@ public sealed unsafe class PacketInteropLayoutTests
     [Fact]
     public void Statistics_and_membership_match_tpacket_stats_v3_and_packet_mreq()
     {
-        Assert.Equal(12, sizeof(PacketSocket.TpacketStatsV3));
-        Assert.Equal(8, Offset<PacketSocket.TpacketStatsV3>(nameof(PacketSocket.TpacketStatsV3.FreezeQueueCount)));
-        Assert.Equal(16, sizeof(PacketSocket.PacketMreq));
-        Assert.Equal(4, Offset<PacketSocket.PacketMreq>(nameof(PacketSocket.PacketMreq.Type)));
-        Assert.Equal(6, Offset<PacketSocket.PacketMreq>(nameof(PacketSocket.PacketMreq.AddressLength)));
-        Assert.Equal(8, Offset<PacketSocket.PacketMreq>(nameof(PacketSocket.PacketMreq.Address)));
+        AbiLayout.AssertLayout<PacketSocket.TpacketStatsV3>(12,
+            (nameof(PacketSocket.TpacketStatsV3.FreezeQueueCount), 8));
+        AbiLayout.AssertLayout<PacketSocket.PacketMreq>(16,
+            (nameof(PacketSocket.PacketMreq.Type), 4),
+            (nameof(PacketSocket.PacketMreq.AddressLength), 6),
+            (nameof(PacketSocket.PacketMreq.Address), 8));
     }
 
     [Fact]
     public void Vnet_header_matches_struct_virtio_net_hdr()
     {
         Assert.Equal(PacketSocket.VirtioNetHeaderSize, sizeof(PacketSocket.VirtioNetHeader));
-        Assert.Equal(10, sizeof(PacketSocket.VirtioNetHeader));
-        Assert.Equal(2, Offset<PacketSocket.VirtioNetHeader>(nameof(PacketSocket.VirtioNetHeader.HeaderLength)));
-        Assert.Equal(8, Offset<PacketSocket.VirtioNetHeader>(nameof(PacketSocket.VirtioNetHeader.ChecksumOffset)));
+        AbiLayout.AssertLayout<PacketSocket.VirtioNetHeader>(10,
+            (nameof(PacketSocket.VirtioNetHeader.HeaderLength), 2),
+            (nameof(PacketSocket.VirtioNetHeader.ChecksumOffset), 8));
     }
 
     [Fact]
@@ -100,8 +97,6 @@ public sealed unsafe class PacketInteropLayoutTests
         var bytes = new ReadOnlySpan<byte>(&value, 2);
         Assert.Equal([0x00, 0x03], bytes.ToArray());
     }
-
-    private static int Offset<T>(string field) => (int)Marshal.OffsetOf<T>(field);
 
     private static int Align(int size) => (size + PacketSocket.TPACKET_ALIGNMENT - 1) & ~(PacketSocket.TPACKET_ALIGNMENT - 1);
 }

@@ -1,6 +1,6 @@
-using System.Runtime.InteropServices;
 using FastPath.Drivers.Linux.Bpf;
 using FastPath.Drivers.Linux.Interop;
+using FastPath.Drivers.Tests.Interop;
 using BpfAbi = FastPath.Drivers.Linux.Interop.Bpf;
 
 namespace FastPath.Drivers.Tests.Bpf;
@@ -12,58 +12,54 @@ namespace FastPath.Drivers.Tests.Bpf;
 public sealed unsafe class XdpBpfLayoutTests
 {
     [Fact]
-    public void Map_create_attr_matches_bpf_attr()
-    {
-        Assert.Equal(0, Offset<BpfAbi.MapCreateAttr>(nameof(BpfAbi.MapCreateAttr.MapType)));
-        Assert.Equal(4, Offset<BpfAbi.MapCreateAttr>(nameof(BpfAbi.MapCreateAttr.KeySize)));
-        Assert.Equal(8, Offset<BpfAbi.MapCreateAttr>(nameof(BpfAbi.MapCreateAttr.ValueSize)));
-        Assert.Equal(12, Offset<BpfAbi.MapCreateAttr>(nameof(BpfAbi.MapCreateAttr.MaxEntries)));
-        Assert.Equal(16, Offset<BpfAbi.MapCreateAttr>(nameof(BpfAbi.MapCreateAttr.MapFlags)));
-        Assert.Equal(28, Offset<BpfAbi.MapCreateAttr>(nameof(BpfAbi.MapCreateAttr.MapName)));
-        Assert.Equal(44, sizeof(BpfAbi.MapCreateAttr));
-    }
+    public void Map_create_attr_matches_bpf_attr() =>
+        AbiLayout.AssertLayout<BpfAbi.MapCreateAttr>(44,
+            (nameof(BpfAbi.MapCreateAttr.MapType), 0),
+            (nameof(BpfAbi.MapCreateAttr.KeySize), 4),
+            (nameof(BpfAbi.MapCreateAttr.ValueSize), 8),
+            (nameof(BpfAbi.MapCreateAttr.MaxEntries), 12),
+            (nameof(BpfAbi.MapCreateAttr.MapFlags), 16),
+            (nameof(BpfAbi.MapCreateAttr.MapName), 28));
 
     [Fact]
-    public void Map_element_attr_matches_bpf_attr()
-    {
-        Assert.Equal(0, Offset<BpfAbi.MapElementAttr>(nameof(BpfAbi.MapElementAttr.MapFd)));
-        Assert.Equal(8, Offset<BpfAbi.MapElementAttr>(nameof(BpfAbi.MapElementAttr.Key)));
-        Assert.Equal(16, Offset<BpfAbi.MapElementAttr>(nameof(BpfAbi.MapElementAttr.Value)));
-        Assert.Equal(24, Offset<BpfAbi.MapElementAttr>(nameof(BpfAbi.MapElementAttr.Flags)));
-        Assert.Equal(32, sizeof(BpfAbi.MapElementAttr));
-    }
+    public void Map_element_attr_matches_bpf_attr() =>
+        AbiLayout.AssertLayout<BpfAbi.MapElementAttr>(32,
+            (nameof(BpfAbi.MapElementAttr.MapFd), 0),
+            (nameof(BpfAbi.MapElementAttr.Key), 8),
+            (nameof(BpfAbi.MapElementAttr.Value), 16),
+            (nameof(BpfAbi.MapElementAttr.Flags), 24));
 
     [Fact]
-    public void Program_load_attr_matches_bpf_attr()
-    {
-        Assert.Equal(0, Offset<BpfAbi.ProgramLoadAttr>(nameof(BpfAbi.ProgramLoadAttr.ProgramType)));
-        Assert.Equal(4, Offset<BpfAbi.ProgramLoadAttr>(nameof(BpfAbi.ProgramLoadAttr.InstructionCount)));
-        Assert.Equal(8, Offset<BpfAbi.ProgramLoadAttr>(nameof(BpfAbi.ProgramLoadAttr.Instructions)));
-        Assert.Equal(16, Offset<BpfAbi.ProgramLoadAttr>(nameof(BpfAbi.ProgramLoadAttr.License)));
-        Assert.Equal(24, Offset<BpfAbi.ProgramLoadAttr>(nameof(BpfAbi.ProgramLoadAttr.LogLevel)));
-        Assert.Equal(28, Offset<BpfAbi.ProgramLoadAttr>(nameof(BpfAbi.ProgramLoadAttr.LogSize)));
-        Assert.Equal(32, Offset<BpfAbi.ProgramLoadAttr>(nameof(BpfAbi.ProgramLoadAttr.LogBuffer)));
-        Assert.Equal(40, Offset<BpfAbi.ProgramLoadAttr>(nameof(BpfAbi.ProgramLoadAttr.KernelVersion)));
-        Assert.Equal(44, Offset<BpfAbi.ProgramLoadAttr>(nameof(BpfAbi.ProgramLoadAttr.ProgramFlags)));
-        Assert.Equal(48, Offset<BpfAbi.ProgramLoadAttr>(nameof(BpfAbi.ProgramLoadAttr.ProgramName)));
-        Assert.Equal(64, Offset<BpfAbi.ProgramLoadAttr>(nameof(BpfAbi.ProgramLoadAttr.ProgramInterfaceIndex)));
-        Assert.Equal(68, Offset<BpfAbi.ProgramLoadAttr>(nameof(BpfAbi.ProgramLoadAttr.ExpectedAttachType)));
-        Assert.Equal(72, sizeof(BpfAbi.ProgramLoadAttr));
-    }
+    public void Program_load_attr_matches_bpf_attr() =>
+        AbiLayout.AssertLayout<BpfAbi.ProgramLoadAttr>(72,
+            (nameof(BpfAbi.ProgramLoadAttr.ProgramType), 0),
+            (nameof(BpfAbi.ProgramLoadAttr.InstructionCount), 4),
+            (nameof(BpfAbi.ProgramLoadAttr.Instructions), 8),
+            (nameof(BpfAbi.ProgramLoadAttr.License), 16),
+            (nameof(BpfAbi.ProgramLoadAttr.LogLevel), 24),
+            (nameof(BpfAbi.ProgramLoadAttr.LogSize), 28),
+            (nameof(BpfAbi.ProgramLoadAttr.LogBuffer), 32),
+            (nameof(BpfAbi.ProgramLoadAttr.KernelVersion), 40),
+            (nameof(BpfAbi.ProgramLoadAttr.ProgramFlags), 44),
+            (nameof(BpfAbi.ProgramLoadAttr.ProgramName), 48),
+            (nameof(BpfAbi.ProgramLoadAttr.ProgramInterfaceIndex), 64),
+            (nameof(BpfAbi.ProgramLoadAttr.ExpectedAttachType), 68));
 
     [Fact]
     public void Link_create_and_object_info_attrs_match_bpf_attr()
     {
-        Assert.Equal(0, Offset<BpfAbi.LinkCreateAttr>(nameof(BpfAbi.LinkCreateAttr.ProgramFd)));
-        Assert.Equal(4, Offset<BpfAbi.LinkCreateAttr>(nameof(BpfAbi.LinkCreateAttr.TargetInterfaceIndex)));
-        Assert.Equal(8, Offset<BpfAbi.LinkCreateAttr>(nameof(BpfAbi.LinkCreateAttr.AttachType)));
-        Assert.Equal(12, Offset<BpfAbi.LinkCreateAttr>(nameof(BpfAbi.LinkCreateAttr.Flags)));
-        Assert.Equal(0, Offset<BpfAbi.ObjectInfoAttr>(nameof(BpfAbi.ObjectInfoAttr.BpfFd)));
-        Assert.Equal(4, Offset<BpfAbi.ObjectInfoAttr>(nameof(BpfAbi.ObjectInfoAttr.InfoLength)));
-        Assert.Equal(8, Offset<BpfAbi.ObjectInfoAttr>(nameof(BpfAbi.ObjectInfoAttr.Info)));
-        Assert.Equal(16, Offset<BpfAbi.LinkInfo>(nameof(BpfAbi.LinkInfo.XdpInterfaceIndex)));
-        Assert.Equal(8, Offset<BpfAbi.LinkInfo>(nameof(BpfAbi.LinkInfo.ProgramId)));
-        Assert.Equal(48, sizeof(BpfAbi.LinkInfo));
+        AbiLayout.AssertOffsets<BpfAbi.LinkCreateAttr>(
+            (nameof(BpfAbi.LinkCreateAttr.ProgramFd), 0),
+            (nameof(BpfAbi.LinkCreateAttr.TargetInterfaceIndex), 4),
+            (nameof(BpfAbi.LinkCreateAttr.AttachType), 8),
+            (nameof(BpfAbi.LinkCreateAttr.Flags), 12));
+        AbiLayout.AssertOffsets<BpfAbi.ObjectInfoAttr>(
+            (nameof(BpfAbi.ObjectInfoAttr.BpfFd), 0),
+            (nameof(BpfAbi.ObjectInfoAttr.InfoLength), 4),
+            (nameof(BpfAbi.ObjectInfoAttr.Info), 8));
+        AbiLayout.AssertLayout<BpfAbi.LinkInfo>(48,
+            (nameof(BpfAbi.LinkInfo.ProgramId), 8),
+            (nameof(BpfAbi.LinkInfo.XdpInterfaceIndex), 16));
     }
 
     [Fact]
@@ -81,40 +77,37 @@ public sealed unsafe class XdpBpfLayoutTests
     [Fact]
     public void Sockaddr_xdp_and_umem_reg_match_if_xdp_h()
     {
-        Assert.Equal(16, sizeof(Xdp.SocketAddress));
-        Assert.Equal(2, Offset<Xdp.SocketAddress>(nameof(Xdp.SocketAddress.Flags)));
-        Assert.Equal(4, Offset<Xdp.SocketAddress>(nameof(Xdp.SocketAddress.InterfaceIndex)));
-        Assert.Equal(8, Offset<Xdp.SocketAddress>(nameof(Xdp.SocketAddress.QueueId)));
-        Assert.Equal(12, Offset<Xdp.SocketAddress>(nameof(Xdp.SocketAddress.SharedUmemFd)));
-
-        Assert.Equal(32, sizeof(Xdp.UmemRegistration));
-        Assert.Equal(8, Offset<Xdp.UmemRegistration>(nameof(Xdp.UmemRegistration.Length)));
-        Assert.Equal(16, Offset<Xdp.UmemRegistration>(nameof(Xdp.UmemRegistration.ChunkSize)));
-        Assert.Equal(20, Offset<Xdp.UmemRegistration>(nameof(Xdp.UmemRegistration.Headroom)));
-        Assert.Equal(24, Offset<Xdp.UmemRegistration>(nameof(Xdp.UmemRegistration.Flags)));
-        Assert.Equal(28, Offset<Xdp.UmemRegistration>(nameof(Xdp.UmemRegistration.TxMetadataLength)));
+        AbiLayout.AssertLayout<Xdp.SocketAddress>(16,
+            (nameof(Xdp.SocketAddress.Flags), 2),
+            (nameof(Xdp.SocketAddress.InterfaceIndex), 4),
+            (nameof(Xdp.SocketAddress.QueueId), 8),
+            (nameof(Xdp.SocketAddress.SharedUmemFd), 12));
+        AbiLayout.AssertLayout<Xdp.UmemRegistration>(32,
+            (nameof(Xdp.UmemRegistration.Length), 8),
+            (nameof(Xdp.UmemRegistration.ChunkSize), 16),
+            (nameof(Xdp.UmemRegistration.Headroom), 20),
+            (nameof(Xdp.UmemRegistration.Flags), 24),
+            (nameof(Xdp.UmemRegistration.TxMetadataLength), 28));
     }
 
     [Fact]
     public void Ring_offsets_descriptors_statistics_and_options_match_if_xdp_h()
     {
-        Assert.Equal(32, sizeof(Xdp.RingOffset));
-        Assert.Equal(16, Offset<Xdp.RingOffset>(nameof(Xdp.RingOffset.Descriptors)));
-        Assert.Equal(24, Offset<Xdp.RingOffset>(nameof(Xdp.RingOffset.Flags)));
-        Assert.Equal(128, sizeof(Xdp.MmapOffsets));
-        Assert.Equal(0, Offset<Xdp.MmapOffsets>(nameof(Xdp.MmapOffsets.Rx)));
-        Assert.Equal(32, Offset<Xdp.MmapOffsets>(nameof(Xdp.MmapOffsets.Tx)));
-        Assert.Equal(64, Offset<Xdp.MmapOffsets>(nameof(Xdp.MmapOffsets.Fill)));
-        Assert.Equal(96, Offset<Xdp.MmapOffsets>(nameof(Xdp.MmapOffsets.Completion)));
-
-        Assert.Equal(16, sizeof(Xdp.Descriptor));
-        Assert.Equal(8, Offset<Xdp.Descriptor>(nameof(Xdp.Descriptor.Length)));
-        Assert.Equal(12, Offset<Xdp.Descriptor>(nameof(Xdp.Descriptor.Options)));
-
-        Assert.Equal(48, sizeof(Xdp.Statistics));
-        Assert.Equal(24, Offset<Xdp.Statistics>(nameof(Xdp.Statistics.RxRingFull)));
-        Assert.Equal(32, Offset<Xdp.Statistics>(nameof(Xdp.Statistics.RxFillRingEmptyDescriptors)));
-        Assert.Equal(40, Offset<Xdp.Statistics>(nameof(Xdp.Statistics.TxRingEmptyDescriptors)));
+        AbiLayout.AssertLayout<Xdp.RingOffset>(32,
+            (nameof(Xdp.RingOffset.Descriptors), 16),
+            (nameof(Xdp.RingOffset.Flags), 24));
+        AbiLayout.AssertLayout<Xdp.MmapOffsets>(128,
+            (nameof(Xdp.MmapOffsets.Rx), 0),
+            (nameof(Xdp.MmapOffsets.Tx), 32),
+            (nameof(Xdp.MmapOffsets.Fill), 64),
+            (nameof(Xdp.MmapOffsets.Completion), 96));
+        AbiLayout.AssertLayout<Xdp.Descriptor>(16,
+            (nameof(Xdp.Descriptor.Length), 8),
+            (nameof(Xdp.Descriptor.Options), 12));
+        AbiLayout.AssertLayout<Xdp.Statistics>(48,
+            (nameof(Xdp.Statistics.RxRingFull), 24),
+            (nameof(Xdp.Statistics.RxFillRingEmptyDescriptors), 32),
+            (nameof(Xdp.Statistics.TxRingEmptyDescriptors), 40));
         Assert.Equal(4, sizeof(Xdp.Options));
     }
 
@@ -132,6 +125,4 @@ public sealed unsafe class XdpBpfLayoutTests
         Assert.Equal(0x100000000L, Xdp.XDP_UMEM_PGOFF_FILL_RING);
         Assert.Equal(0x180000000L, Xdp.XDP_UMEM_PGOFF_COMPLETION_RING);
     }
-
-    private static int Offset<T>(string field) => (int)Marshal.OffsetOf<T>(field);
 }

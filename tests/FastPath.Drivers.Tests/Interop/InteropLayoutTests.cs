@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using FastPath.Drivers.Linux.Interop;
 
 namespace FastPath.Drivers.Tests.Interop;
@@ -8,13 +6,11 @@ namespace FastPath.Drivers.Tests.Interop;
 public sealed unsafe class InteropLayoutTests
 {
     [Fact]
-    public void InterfaceRequest_matches_struct_ifreq()
-    {
-        Assert.Equal(40, sizeof(Ioctl.InterfaceRequest));
-        Assert.Equal(16, (int)Marshal.OffsetOf<Ioctl.InterfaceRequest>(nameof(Ioctl.InterfaceRequest.Flags)));
-        Assert.Equal(16, (int)Marshal.OffsetOf<Ioctl.InterfaceRequest>(nameof(Ioctl.InterfaceRequest.Mtu)));
-        Assert.Equal(16, (int)Marshal.OffsetOf<Ioctl.InterfaceRequest>(nameof(Ioctl.InterfaceRequest.HardwareFamily)));
-    }
+    public void InterfaceRequest_matches_struct_ifreq() =>
+        AbiLayout.AssertLayout<Ioctl.InterfaceRequest>(40,
+            (nameof(Ioctl.InterfaceRequest.Flags), 16),
+            (nameof(Ioctl.InterfaceRequest.Mtu), 16),
+            (nameof(Ioctl.InterfaceRequest.HardwareFamily), 16));
 
     [Fact]
     public void InterfaceRequest_name_is_nul_terminated_and_truncated_to_fit()
@@ -26,18 +22,15 @@ public sealed unsafe class InteropLayoutTests
     [Fact]
     public void Ethtool_structs_match_linux_ethtool_h()
     {
-        Assert.Equal(36, sizeof(Ioctl.EthtoolChannels));
-        Assert.Equal(20, (int)Marshal.OffsetOf<Ioctl.EthtoolChannels>(nameof(Ioctl.EthtoolChannels.RxCount)));
-        Assert.Equal(32, (int)Marshal.OffsetOf<Ioctl.EthtoolChannels>(nameof(Ioctl.EthtoolChannels.CombinedCount)));
+        AbiLayout.AssertLayout<Ioctl.EthtoolChannels>(36,
+            (nameof(Ioctl.EthtoolChannels.RxCount), 20),
+            (nameof(Ioctl.EthtoolChannels.CombinedCount), 32));
         Assert.Equal(8, sizeof(Ioctl.EthtoolValue));
     }
 
     [Fact]
-    public void PollFd_matches_struct_pollfd()
-    {
-        Assert.Equal(8, Unsafe.SizeOf<Libc.PollFd>());
-        Assert.Equal(6, (int)Marshal.OffsetOf<Libc.PollFd>(nameof(Libc.PollFd.ReturnedEvents)));
-    }
+    public void PollFd_matches_struct_pollfd() =>
+        AbiLayout.AssertLayout<Libc.PollFd>(8, (nameof(Libc.PollFd.ReturnedEvents), 6));
 
     [Fact]
     public void Syscall_errors_name_the_call_and_the_errno()
