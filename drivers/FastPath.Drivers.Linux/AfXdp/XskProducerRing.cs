@@ -36,9 +36,6 @@ internal unsafe struct XskProducerRing
 
     public readonly uint Size => _size;
 
-    /// <summary>Free slots as last seen, without reading the kernel's index.</summary>
-    public readonly uint CachedFree => _cachedConsumer - _cachedProducer;
-
     /// <summary>
     /// Claims up to <paramref name="wanted"/> slots starting at <paramref name="index"/>; returns how many.
     /// The slots are ours to write until <see cref="Submit"/>.

@@ -27,6 +27,7 @@ internal sealed class FlowSteeringEndpoint
     private long _steeredOut;
     private long _steeredIn;
     private long _drops;
+    // Our frames that a peer holds (handed over, not yet given back): Quiesce waits for it to reach zero.
     private long _outstanding;
     private bool _stopped;
     private bool _quiesced;
@@ -54,9 +55,6 @@ internal sealed class FlowSteeringEndpoint
     public long SteeredIn => Volatile.Read(ref _steeredIn);
 
     public long Drops => Volatile.Read(ref _drops);
-
-    /// <summary>Our frames that a peer holds (handed over, not yet given back).</summary>
-    public long Outstanding => _outstanding;
 
     /// <summary>Binds the endpoint to its worker's pool; on the worker's thread before its first burst.</summary>
     public void Attach(FramePool pool, int burstSize)
