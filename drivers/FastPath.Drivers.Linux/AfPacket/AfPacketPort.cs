@@ -187,9 +187,8 @@ public sealed unsafe partial class AfPacketPort : IPacketPort, IWaitablePort
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         if (RxBlockReady) return true;
-        var poll = new Libc.PollFd { Fd = _fd, Events = Libc.POLLIN };
-        int result = Libc.Poll(&poll, 1, timeoutMilliseconds);
-        if (result < 0 && Marshal.GetLastPInvokeError() != Errors.EINTR) Errors.ThrowLast("poll(AF_PACKET)");
+        int result = Libc.PollReadable(_fd, timeoutMilliseconds);
+        if (result < 0) Errors.ThrowLast("poll(AF_PACKET)");
         return result > 0;
     }
 

@@ -183,9 +183,8 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (_ringSize - _fillHeld >= _refillThreshold) Refill();
-        var poll = new Libc.PollFd { Fd = _fd, Events = Libc.POLLIN };
-        int result = Libc.Poll(&poll, 1, timeoutMilliseconds);
-        if (result < 0 && Marshal.GetLastPInvokeError() != Errors.EINTR) Errors.ThrowLast("poll(AF_XDP)");
+        int result = Libc.PollReadable(_fd, timeoutMilliseconds);
+        if (result < 0) Errors.ThrowLast("poll(AF_XDP)");
         return result > 0;
     }
 

@@ -23,6 +23,17 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     internal static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
 
+    /// <summary>
+    /// poll(2) for POLLIN on one fd: above 0 when readable, 0 on timeout or when a signal interrupted the
+    /// wait (EINTR: the caller's loop simply polls again), -1 with errno otherwise.
+    /// </summary>
+    internal static int PollReadable(int fd, int timeoutMilliseconds)
+    {
+        var poll = new PollFd { Fd = fd, Events = POLLIN };
+        int result = Poll(&poll, 1, timeoutMilliseconds);
+        return result < 0 && Marshal.GetLastPInvokeError() == Errors.EINTR ? 0 : result;
+    }
+
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     internal static partial int Ioctl(int fd, nuint request, void* argument);
 
