@@ -106,8 +106,6 @@ public sealed partial class TcpConnection
         ? Math.Max(0, (int)(_sndMax - _sndUna) - _scoreboard.SackedBytes)
         : (int)(_sndNxt - _sndUna);
 
-    private bool ArmProbeAfterSend { get; set; }
-
     private int CongestionWindow => _congestion.CongestionWindow + _recoveryInflation;
 
     /// <summary>Payload per segment: the MSS less the options every segment carries (RFC 6691).</summary>
@@ -128,6 +126,7 @@ public sealed partial class TcpConnection
         if (length < requested) fin = false;
         uint next = sequence + (uint)length + (fin ? 1u : 0u);
         long now = Now;
+        bool armProbe = false;
         if (LessThan(sequence, _sndMax))
         {
             _retransmissions++;
@@ -135,7 +134,7 @@ public sealed partial class TcpConnection
         }
         if (GreaterThan(next, _sndMax))
         {
-            if (_probeDeadline == 0) ArmProbeAfterSend = true;
+            armProbe = _probeDeadline == 0;
             int fresh = (int)(next - _sndMax) - (fin ? 1 : 0);
             if (fresh > 0) _bytesSent += fresh;
             if (!_rttTiming && !_timestampsOk)
@@ -152,11 +151,7 @@ public sealed partial class TcpConnection
             _rtoDeadline = now + _rtt.Rto;
             ArmTimer();
         }
-        if (ArmProbeAfterSend)
-        {
-            ArmProbeAfterSend = false;
-            ArmProbe();
-        }
+        if (armProbe) ArmProbe();
         _lastSendTime = now;
         return true;
     }
