@@ -111,7 +111,7 @@ public sealed partial class TcpConnection
     /// <summary>Payload per segment: the MSS less the options every segment carries (RFC 6691).</summary>
     private int MaxPayload => _peerMss - (_timestampsOk ? TimestampOptionLength : 0);
 
-    private uint TimestampNow => (uint)(Now / 1_000_000);
+    private uint TimestampNow => _sockets.TimestampNow;
 
     /// <summary>A data (or FIN) segment from the send buffer; bookkeeping for SND.NXT/SND.MAX, RTT timing and the RTO.</summary>
     private bool SendData(uint sequence, ref int length, bool fin)

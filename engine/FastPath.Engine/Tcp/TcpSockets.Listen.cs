@@ -132,7 +132,7 @@ public sealed partial class TcpSockets
         bool scale = timestamps && syn.WindowScale >= 0 && _options.WindowScaling;
         bool sack = timestamps && syn.SackPermitted && _options.SelectiveAcknowledgements;
         uint tsval = timestamps
-            ? _cookies.EncodeTimestampOptions((uint)(Now / 1_000_000), scale ? (byte)syn.WindowScale : null, sack)
+            ? _cookies.EncodeTimestampOptions(TimestampNow, scale ? (byte)syn.WindowScale : null, sack)
             : 0;
         if (!_stack.TryAllocateForTransport(out Packet packet)) return;
         Span<byte> segment = _stack.WritableBytes(packet);
