@@ -238,8 +238,7 @@ public sealed partial class TcpSockets
     /// <summary>Checksums the segment (software: AF_XDP has no TX offload) and hands it to IPv4.</summary>
     internal void FinishSegment(Packet packet, Span<byte> segment, int length, uint remote)
     {
-        Span<byte> bytes = segment[..length];
-        BinaryPrimitives.WriteUInt16BigEndian(bytes[16..], InternetChecksum.ComputeWithPseudoHeader(_stack.Address, new Ipv4Address(remote), IpProtocol.Tcp, bytes));
+        new TcpPacket(segment[..length]).FillChecksum(_stack.Address, new Ipv4Address(remote));
         packet.Length = (ushort)length;
         _counters.SegmentsSent++;
         _stack.SendIpv4(packet, new Ipv4Address(remote), IpProtocol.Tcp);
