@@ -422,7 +422,7 @@ public sealed partial class TcpConnection
         _scoreboard.AdvanceTo(ack);
     }
 
-    private bool FinAcknowledged => _finQueued && _sndUna == _bufferSeq + (uint)_sendBuffer.Count + 1 && _sendBuffer.Count == 0;
+    private bool FinAcknowledged => _finQueued && _sndUna == SendBufferEnd + 1 && _sendBuffer.Count == 0;
 
     private void TakeTimestampSample(uint echo)
     {

@@ -52,7 +52,7 @@ public sealed partial class TcpConnection
                 sent = true;
             }
         }
-        uint end = _bufferSeq + (uint)_sendBuffer.Count;
+        uint end = SendBufferEnd;
         bool forced = _forceOneSegment;
         _forceOneSegment = false;
         while (true)
@@ -111,12 +111,15 @@ public sealed partial class TcpConnection
     /// <summary>Payload per segment: the MSS less the options every segment carries (RFC 6691).</summary>
     private int MaxPayload => _peerMss - (_timestampsOk ? TimestampOptionLength : 0);
 
+    /// <summary>The sequence number after the last queued byte: where the FIN goes once one is queued.</summary>
+    private uint SendBufferEnd => _bufferSeq + (uint)_sendBuffer.Count;
+
     private uint TimestampNow => _sockets.TimestampNow;
 
     /// <summary>A data (or FIN) segment from the send buffer; bookkeeping for SND.NXT/SND.MAX, RTT timing and the RTO.</summary>
     private bool SendData(uint sequence, ref int length, bool fin)
     {
-        uint end = _bufferSeq + (uint)_sendBuffer.Count;
+        uint end = SendBufferEnd;
         TcpFlags flags = TcpFlags.Ack;
         if (length > 0 && sequence + (uint)length == end) flags |= TcpFlags.Psh;
         if (fin) flags |= TcpFlags.Fin;
@@ -159,7 +162,7 @@ public sealed partial class TcpConnection
     /// <summary>Sends the first unacknowledged segment again (fast retransmit, NewReno partial ACK); returns the data bytes sent.</summary>
     private int RetransmitFirstUnacknowledged()
     {
-        uint end = _bufferSeq + (uint)_sendBuffer.Count;
+        uint end = SendBufferEnd;
         int length = Math.Min(MaxPayload, Math.Max(0, (int)(end - _sndUna)));
         bool fin = _finQueued && _sndUna + (uint)length == end && GreaterThan(_sndMax, end);
         if (length == 0 && !fin) return 0;

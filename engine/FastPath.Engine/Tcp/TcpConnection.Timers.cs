@@ -126,7 +126,7 @@ public sealed partial class TcpConnection
             return;
         }
         _probeSent = true;
-        uint end = _bufferSeq + (uint)_sendBuffer.Count;
+        uint end = SendBufferEnd;
         uint sentBefore = _sndMax;
         if (LessThan(_sndNxt, end) && _sndWnd > (int)(_sndNxt - _sndUna))
         {
