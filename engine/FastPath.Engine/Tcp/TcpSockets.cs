@@ -288,8 +288,6 @@ public sealed partial class TcpSockets
 
     internal void Return(TcpConnection connection) => _pool.Return(connection);
 
-    internal TcpConnection Rent() => _pool.Get();
-
     /// <summary>Aborts every connection (Error = StackStopped) and closes every listener.</summary>
     internal void OnStop()
     {
