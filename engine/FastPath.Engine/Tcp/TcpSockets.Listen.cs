@@ -7,16 +7,10 @@ namespace FastPath.Engine.Tcp;
 
 public sealed partial class TcpSockets
 {
-    private IsnGenerator _isn = null!;
-    private SynCookies _cookies = null!;
+    private readonly IsnGenerator _isn = new();
+    private readonly SynCookies _cookies = new();
     private TokenBucket? _challengeAcks;
     private int _ourMss;
-
-    private void InitializeComponents()
-    {
-        _isn = new IsnGenerator();
-        _cookies = new SynCookies();
-    }
 
     /// <summary>Our MSS: configured, else MTU - 40, and never more than a frame holds after the headers.</summary>
     internal int OurMss

@@ -41,7 +41,6 @@ public sealed partial class TcpSockets
         _pendingOutput = new TcpConnection[options.MaxConnections];
         _pool = new TcpConnectionPool(new ConnectionPolicy(this), Math.Min(options.MaxConnections, 1024));
         _nextEphemeral = (ushort)(options.FirstEphemeralPort + Random.Shared.Next(options.LastEphemeralPort - options.FirstEphemeralPort + 1));
-        InitializeComponents();
     }
 
     internal NetworkStack Stack => _stack;
