@@ -91,7 +91,7 @@ public sealed partial class TcpConnection
         get
         {
             int available = _receiveBuffer.Available;
-            if (_urgentSkip && (int)(_urgentSkipSeq - _readSeq) >= 0 && (int)(_urgentSkipSeq - _readSeq) < available) available--;
+            if (_urgentSkip && TcpSequence.InRange(_urgentSkipSeq, _readSeq, _readSeq + (uint)available)) available--;
             return available;
         }
     }
