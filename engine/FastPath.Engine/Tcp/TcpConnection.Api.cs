@@ -36,7 +36,7 @@ public sealed partial class TcpConnection
         bool wasUrgent = _sndUrgent;
         uint previousUp = _sndUp;
         _sndUrgent = true;
-        _sndUp = _bufferSeq + (uint)_sendBuffer.Count + 1;
+        _sndUp = SendBufferEnd + 1;
         if (Send(one) == 1) return true;
         _sndUrgent = wasUrgent;
         _sndUp = previousUp;
@@ -91,7 +91,7 @@ public sealed partial class TcpConnection
         get
         {
             int available = _receiveBuffer.Available;
-            if (_urgentSkip && (int)(_urgentSkipSeq - _readSeq) >= 0 && (int)(_urgentSkipSeq - _readSeq) < available) available--;
+            if (_urgentSkip && TcpSequence.InRange(_urgentSkipSeq, _readSeq, _readSeq + (uint)available)) available--;
             return available;
         }
     }

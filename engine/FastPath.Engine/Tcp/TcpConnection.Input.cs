@@ -25,8 +25,7 @@ public sealed partial class TcpConnection
             case TcpState.TimeWait when segment.Fin && !segment.Rst && segment.Sequence + (uint)segment.Payload.Length + 1 == _rcvNxt:
                 // The peer's FIN again (our ACK was lost): ACK it and restart the 2 MSL wait (RFC 9293 3.10.7.4,
                 // eighth step; Linux tcp_timewait_state_process). It sits just below the window, so the check below would only ACK it.
-                _timeWaitDeadline = Now + 2 * Nanoseconds(_options.MaximumSegmentLifetime);
-                ArmTimer();
+                ArmTimeWait();
                 RequestAck();
                 return true;
             case TcpState.Closed:
@@ -423,7 +422,7 @@ public sealed partial class TcpConnection
         _scoreboard.AdvanceTo(ack);
     }
 
-    private bool FinAcknowledged => _finQueued && _sndUna == _bufferSeq + (uint)_sendBuffer.Count + 1 && _sendBuffer.Count == 0;
+    private bool FinAcknowledged => _finQueued && _sndUna == SendBufferEnd + 1 && _sendBuffer.Count == 0;
 
     private void TakeTimestampSample(uint echo)
     {

@@ -52,7 +52,7 @@ public sealed partial class TcpConnection
                 sent = true;
             }
         }
-        uint end = _bufferSeq + (uint)_sendBuffer.Count;
+        uint end = SendBufferEnd;
         bool forced = _forceOneSegment;
         _forceOneSegment = false;
         while (true)
@@ -106,19 +106,20 @@ public sealed partial class TcpConnection
         ? Math.Max(0, (int)(_sndMax - _sndUna) - _scoreboard.SackedBytes)
         : (int)(_sndNxt - _sndUna);
 
-    private bool ArmProbeAfterSend { get; set; }
-
     private int CongestionWindow => _congestion.CongestionWindow + _recoveryInflation;
 
     /// <summary>Payload per segment: the MSS less the options every segment carries (RFC 6691).</summary>
     private int MaxPayload => _peerMss - (_timestampsOk ? TimestampOptionLength : 0);
 
-    private uint TimestampNow => (uint)(Now / 1_000_000);
+    /// <summary>The sequence number after the last queued byte: where the FIN goes once one is queued.</summary>
+    private uint SendBufferEnd => _bufferSeq + (uint)_sendBuffer.Count;
+
+    private uint TimestampNow => _sockets.TimestampNow;
 
     /// <summary>A data (or FIN) segment from the send buffer; bookkeeping for SND.NXT/SND.MAX, RTT timing and the RTO.</summary>
     private bool SendData(uint sequence, ref int length, bool fin)
     {
-        uint end = _bufferSeq + (uint)_sendBuffer.Count;
+        uint end = SendBufferEnd;
         TcpFlags flags = TcpFlags.Ack;
         if (length > 0 && sequence + (uint)length == end) flags |= TcpFlags.Psh;
         if (fin) flags |= TcpFlags.Fin;
@@ -128,6 +129,7 @@ public sealed partial class TcpConnection
         if (length < requested) fin = false;
         uint next = sequence + (uint)length + (fin ? 1u : 0u);
         long now = Now;
+        bool armProbe = false;
         if (LessThan(sequence, _sndMax))
         {
             _retransmissions++;
@@ -135,7 +137,7 @@ public sealed partial class TcpConnection
         }
         if (GreaterThan(next, _sndMax))
         {
-            if (_probeDeadline == 0) ArmProbeAfterSend = true;
+            armProbe = _probeDeadline == 0;
             int fresh = (int)(next - _sndMax) - (fin ? 1 : 0);
             if (fresh > 0) _bytesSent += fresh;
             if (!_rttTiming && !_timestampsOk)
@@ -152,11 +154,7 @@ public sealed partial class TcpConnection
             _rtoDeadline = now + _rtt.Rto;
             ArmTimer();
         }
-        if (ArmProbeAfterSend)
-        {
-            ArmProbeAfterSend = false;
-            ArmProbe();
-        }
+        if (armProbe) ArmProbe();
         _lastSendTime = now;
         return true;
     }
@@ -164,7 +162,7 @@ public sealed partial class TcpConnection
     /// <summary>Sends the first unacknowledged segment again (fast retransmit, NewReno partial ACK); returns the data bytes sent.</summary>
     private int RetransmitFirstUnacknowledged()
     {
-        uint end = _bufferSeq + (uint)_sendBuffer.Count;
+        uint end = SendBufferEnd;
         int length = Math.Min(MaxPayload, Math.Max(0, (int)(end - _sndUna)));
         bool fin = _finQueued && _sndUna + (uint)length == end && GreaterThan(_sndMax, end);
         if (length == 0 && !fin) return 0;

@@ -126,7 +126,7 @@ public sealed partial class TcpConnection
             return;
         }
         _probeSent = true;
-        uint end = _bufferSeq + (uint)_sendBuffer.Count;
+        uint end = SendBufferEnd;
         uint sentBefore = _sndMax;
         if (LessThan(_sndNxt, end) && _sndWnd > (int)(_sndNxt - _sndUna))
         {
@@ -206,6 +206,12 @@ public sealed partial class TcpConnection
     private void ArmOrphanTimeout()
     {
         if (State != TcpState.FinWait2 || !_released || _timeWaitDeadline != 0) return;
+        ArmTimeWait();
+    }
+
+    /// <summary>The 2 MSL wait of TIME_WAIT (RFC 9293 section 3.6), also the orphaned FIN_WAIT_2's limit.</summary>
+    private void ArmTimeWait()
+    {
         _timeWaitDeadline = Now + 2 * Nanoseconds(_options.MaximumSegmentLifetime);
         ArmTimer();
     }

@@ -287,8 +287,7 @@ public sealed partial class TcpConnection
     {
         State = TcpState.TimeWait;
         _rtoDeadline = _probeDeadline = _persistDeadline = _keepaliveDeadline = _delayedAckDeadline = 0;
-        _timeWaitDeadline = Now + 2 * Nanoseconds(_options.MaximumSegmentLifetime);
-        ArmTimer();
+        ArmTimeWait();
         if (notify) NotifyTimeWait();
     }
 

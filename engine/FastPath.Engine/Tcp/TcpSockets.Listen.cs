@@ -7,16 +7,10 @@ namespace FastPath.Engine.Tcp;
 
 public sealed partial class TcpSockets
 {
-    private IsnGenerator _isn = null!;
-    private SynCookies _cookies = null!;
+    private readonly IsnGenerator _isn = new();
+    private readonly SynCookies _cookies = new();
     private TokenBucket? _challengeAcks;
     private int _ourMss;
-
-    private void InitializeComponents()
-    {
-        _isn = new IsnGenerator();
-        _cookies = new SynCookies();
-    }
 
     /// <summary>Our MSS: configured, else MTU - 40, and never more than a frame holds after the headers.</summary>
     internal int OurMss
@@ -132,7 +126,7 @@ public sealed partial class TcpSockets
         bool scale = timestamps && syn.WindowScale >= 0 && _options.WindowScaling;
         bool sack = timestamps && syn.SackPermitted && _options.SelectiveAcknowledgements;
         uint tsval = timestamps
-            ? _cookies.EncodeTimestampOptions((uint)(Now / 1_000_000), scale ? (byte)syn.WindowScale : null, sack)
+            ? _cookies.EncodeTimestampOptions(TimestampNow, scale ? (byte)syn.WindowScale : null, sack)
             : 0;
         if (!_stack.TryAllocateForTransport(out Packet packet)) return;
         Span<byte> segment = _stack.WritableBytes(packet);

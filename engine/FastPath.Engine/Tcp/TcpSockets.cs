@@ -41,7 +41,6 @@ public sealed partial class TcpSockets
         _pendingOutput = new TcpConnection[options.MaxConnections];
         _pool = new TcpConnectionPool(new ConnectionPolicy(this), Math.Min(options.MaxConnections, 1024));
         _nextEphemeral = (ushort)(options.FirstEphemeralPort + Random.Shared.Next(options.LastEphemeralPort - options.FirstEphemeralPort + 1));
-        InitializeComponents();
     }
 
     internal NetworkStack Stack => _stack;
@@ -238,8 +237,7 @@ public sealed partial class TcpSockets
     /// <summary>Checksums the segment (software: AF_XDP has no TX offload) and hands it to IPv4.</summary>
     internal void FinishSegment(Packet packet, Span<byte> segment, int length, uint remote)
     {
-        Span<byte> bytes = segment[..length];
-        BinaryPrimitives.WriteUInt16BigEndian(bytes[16..], InternetChecksum.ComputeWithPseudoHeader(_stack.Address, new Ipv4Address(remote), IpProtocol.Tcp, bytes));
+        new TcpPacket(segment[..length]).FillChecksum(_stack.Address, new Ipv4Address(remote));
         packet.Length = (ushort)length;
         _counters.SegmentsSent++;
         _stack.SendIpv4(packet, new Ipv4Address(remote), IpProtocol.Tcp);
@@ -288,8 +286,6 @@ public sealed partial class TcpSockets
     }
 
     internal void Return(TcpConnection connection) => _pool.Return(connection);
-
-    internal TcpConnection Rent() => _pool.Get();
 
     /// <summary>Aborts every connection (Error = StackStopped) and closes every listener.</summary>
     internal void OnStop()
