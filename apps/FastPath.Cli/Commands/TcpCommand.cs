@@ -143,9 +143,7 @@ internal static class TcpCommand
                     writer.WriteNumber("cwnd", result.Statistics.CongestionWindow);
                     writer.WriteNumber("mss", result.Statistics.SendMss);
                     writer.WriteString("peer", peer);
-                    writer.WriteString("driver", info?.Driver);
-                    writer.WriteString("mode", info?.Mode);
-                    writer.WriteString("interface", info?.Name);
+                    ports.WriteJsonMembers(writer);
                     writer.WriteEndObject();
                 }
                 stdout.WriteByte((byte)'\n');

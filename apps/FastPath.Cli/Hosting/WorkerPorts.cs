@@ -1,3 +1,4 @@
+using System.Text.Json;
 using FastPath.Drivers.Linux;
 using FastPath.Engine.Ports;
 
@@ -34,6 +35,16 @@ internal sealed class WorkerPorts(string interfaceName, PortDriver driver, int f
     public PortInfo? First => _infos.FirstOrDefault(info => info != null);
 
     public string? FallbackReason => _fallbacks.FirstOrDefault(reason => reason != null);
+
+    /// <summary>Writes "driver", "mode" and "interface" of the first port opened (null when none was) into a command's JSON object.</summary>
+    public void WriteJsonMembers(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        PortInfo? info = First;
+        writer.WriteString("driver", info?.Driver);
+        writer.WriteString("mode", info?.Mode);
+        writer.WriteString("interface", info?.Name);
+    }
 
     /// <summary>Says on stderr that every worker is attached: scripts and tests wait for this line before sending.</summary>
     public void AnnounceReady(string command, string verb)
