@@ -83,7 +83,7 @@ internal static class TcpCommand
                 new EngineOptions { Worker = new WorkerOptions { Idle = cpu is null ? IdleStrategy.Adaptive : IdleStrategy.BusyPoll } });
             engine.Start();
             // A one-shot client: no "ready" line (services print one for scripts to wait on), only why AF_XDP was not used.
-            if (ports.FallbackReason is { } reason) Console.Error.WriteLine($"fastpath tcp: AF_XDP not used ({reason}); using AF_PACKET");
+            ports.AnnounceFallback("tcp");
             Worker worker = engine.Workers[0];
             Task<TcpTransferResult> completion = transfer!.Completion;
             bool interrupted = false;

@@ -50,8 +50,14 @@ internal sealed class WorkerPorts(string interfaceName, PortDriver driver, int f
     public void AnnounceReady(string command, string verb)
     {
         PortInfo? info = First;
-        if (FallbackReason is { } reason) Console.Error.WriteLine($"fastpath {command}: AF_XDP not used ({reason}); using AF_PACKET");
+        AnnounceFallback(command);
         Console.Error.WriteLine($"fastpath {command}: {verb} on {info?.Name} queue {string.Join(',', Queues)} ({info?.Driver}, {info?.Mode}); Ctrl-C stops");
+    }
+
+    /// <summary>Says on stderr why AF_XDP was not used, when Auto fell back to AF_PACKET.</summary>
+    public void AnnounceFallback(string command)
+    {
+        if (FallbackReason is { } reason) Console.Error.WriteLine($"fastpath {command}: AF_XDP not used ({reason}); using AF_PACKET");
     }
 
     public IEnumerable<int> Queues => _infos.Where(info => info != null).Select(info => info!.Queue);
