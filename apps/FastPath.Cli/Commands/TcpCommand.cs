@@ -18,8 +18,6 @@ internal static class TcpCommand
     /// <summary>Exit code of a transfer that did not complete (refused, reset, timed out, bytes differ).</summary>
     public const int TransferFailed = 1;
 
-    private const long DefaultBytes = 10 * 1000 * 1000;
-
     public static Command Create()
     {
         var command = new Command("tcp", "TCP tools on FastPath's own stack");
