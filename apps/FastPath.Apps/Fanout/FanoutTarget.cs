@@ -33,8 +33,8 @@ internal sealed class FanoutTarget
         Destination = destination;
         Ipv4Address address = destination.Endpoint.Address;
         MacAddress nextHop = destination.StaticMac ?? (destination.IsGroup ? MacAddress.FromIpv4Multicast(address) : MacAddress.Zero);
-        NeedsArp = nextHop.IsZero;
-        ReadyUntil = NeedsArp ? long.MinValue : long.MaxValue;
+        // A unicast destination with no static MAC: its MAC comes from the stack's ARP cache, looked up before the first copy.
+        ReadyUntil = nextHop.IsZero ? long.MinValue : long.MaxValue;
 
         Span<byte> headers = _headers;
         nextHop.CopyTo(headers);
@@ -58,9 +58,6 @@ internal sealed class FanoutTarget
     }
 
     public FanoutDestination Destination { get; }
-
-    /// <summary>A unicast destination with no static MAC: its MAC comes from the stack's ARP cache.</summary>
-    public bool NeedsArp { get; }
 
     /// <summary>Copies go out without looking at ARP until this time (nanoseconds; MaxValue for groups and static MACs).</summary>
     public long ReadyUntil { get; set; }

@@ -39,7 +39,6 @@ public sealed class MulticastFanout : IWorkerApplication
     private readonly GroupState[] _groups;
     private readonly LatencyHistogram _latency = new();
     private readonly long _probeIntervalNanoseconds;
-    private WorkerContext _context = null!;
     private FramePool _pool = null!;
     private FrameRegion _region = null!;
     private TxBuffer _tx = null!;
@@ -96,7 +95,7 @@ public sealed class MulticastFanout : IWorkerApplication
         get
         {
             long total = 0;
-            foreach (GroupState group in _groups) total += Volatile.Read(ref group.ReceivedField);
+            foreach (GroupState group in _groups) total += Volatile.Read(ref group.Received);
             return total;
         }
     }
@@ -104,7 +103,6 @@ public sealed class MulticastFanout : IWorkerApplication
     public void Start(WorkerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        _context = context;
         _pool = context.Pool;
         _region = _pool.Region;
         _tx = context.Tx;
@@ -233,13 +231,7 @@ public sealed class MulticastFanout : IWorkerApplication
         public FanoutTarget[]? Targets { get; private set; }
 
         // A field, so another thread can read it with Volatile.Read (the --count check); only the worker writes it.
-        public long ReceivedField;
-
-        public long Received
-        {
-            get => ReceivedField;
-            set => ReceivedField = value;
-        }
+        public long Received;
 
         public void CreateTargets(NetworkStack stack, FanoutSettings settings) =>
             Targets = [.. Spec.Destinations.Select(destination => new FanoutTarget(destination, stack.Mac, stack.Address, Spec.Group.Port,

@@ -109,9 +109,6 @@ internal sealed class StreamFrameBuilder
     /// <summary>Templates (one per frame size): the tags this builder uses are firstTag .. firstTag + VariantCount - 1.</summary>
     public int VariantCount => _variants.Length;
 
-    /// <summary>Frames built so far: the next frame's sequence number.</summary>
-    public uint FramesBuilt => _sequence;
-
     /// <summary>The largest frame this builder writes.</summary>
     public int LargestFrame => Spec.Sizes.Largest;
 

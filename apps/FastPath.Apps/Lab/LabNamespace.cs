@@ -17,26 +17,3 @@ public sealed class LabNamespace
 
     public override string ToString() => Name;
 }
-
-/// <summary>A Linux bridge; it lives alone in its own namespace so nothing of the lab touches the host's.</summary>
-public sealed class LabBridge
-{
-    internal LabBridge(LabNamespace ns, string device)
-    {
-        Namespace = ns;
-        Device = device;
-    }
-
-    public LabNamespace Namespace { get; }
-
-    /// <summary>The bridge device inside <see cref="Namespace"/>.</summary>
-    public string Device { get; }
-
-    public override string ToString() => $"{Namespace.Name}/{Device}";
-}
-
-/// <summary>A veth pair: end A in one namespace, end B in another (for a bridge port, B is in the bridge's namespace).</summary>
-public sealed record LabLink(LabNamespace ANamespace, string A, LabNamespace BNamespace, string B)
-{
-    public override string ToString() => $"{ANamespace.Name}/{A} <-> {BNamespace.Name}/{B}";
-}

@@ -141,10 +141,7 @@ internal static class FanoutCommand
             {
                 writer.WriteStartObject();
                 report.WriteJsonMembers(writer);
-                PortInfo? info = ports.First;
-                writer.WriteString("driver", info?.Driver);
-                writer.WriteString("mode", info?.Mode);
-                writer.WriteString("interface", info?.Name);
+                ports.WriteJsonMembers(writer);
                 writer.WriteString("address", address.ToString());
                 writer.WriteStartObject("stack");
                 stack.WriteJsonMembers(writer);

@@ -149,14 +149,11 @@ internal static class PingCommand
                 using Stream stdout = Console.OpenStandardOutput();
                 using (var writer = new Utf8JsonWriter(stdout))
                 {
-                    PortInfo? info = ports.First;
                     PingOutput.WriteJson(writer, host, settings.Destination, statistics, w =>
                     {
                         w.WriteNumber("data_size", settings.DataSize);
                         w.WriteBoolean("flood", settings.Flood);
-                        w.WriteString("driver", info?.Driver);
-                        w.WriteString("mode", info?.Mode);
-                        w.WriteString("interface", info?.Name);
+                        ports.WriteJsonMembers(w);
                         w.WriteString("fallback_reason", ports.FallbackReason);
                     });
                 }

@@ -18,8 +18,6 @@ internal static class TcpCommand
     /// <summary>Exit code of a transfer that did not complete (refused, reset, timed out, bytes differ).</summary>
     public const int TransferFailed = 1;
 
-    private const long DefaultBytes = 10 * 1000 * 1000;
-
     public static Command Create()
     {
         var command = new Command("tcp", "TCP tools on FastPath's own stack");
@@ -83,7 +81,7 @@ internal static class TcpCommand
                 new EngineOptions { Worker = new WorkerOptions { Idle = cpu is null ? IdleStrategy.Adaptive : IdleStrategy.BusyPoll } });
             engine.Start();
             // A one-shot client: no "ready" line (services print one for scripts to wait on), only why AF_XDP was not used.
-            if (ports.FallbackReason is { } reason) Console.Error.WriteLine($"fastpath tcp: AF_XDP not used ({reason}); using AF_PACKET");
+            ports.AnnounceFallback("tcp");
             Worker worker = engine.Workers[0];
             Task<TcpTransferResult> completion = transfer!.Completion;
             bool interrupted = false;
@@ -143,9 +141,7 @@ internal static class TcpCommand
                     writer.WriteNumber("cwnd", result.Statistics.CongestionWindow);
                     writer.WriteNumber("mss", result.Statistics.SendMss);
                     writer.WriteString("peer", peer);
-                    writer.WriteString("driver", info?.Driver);
-                    writer.WriteString("mode", info?.Mode);
-                    writer.WriteString("interface", info?.Name);
+                    ports.WriteJsonMembers(writer);
                     writer.WriteEndObject();
                 }
                 stdout.WriteByte((byte)'\n');

@@ -70,10 +70,7 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
                 writer.WriteStartObject();
                 counters.WriteJsonMembers(writer);
                 extraJson?.Invoke(writer, counters);
-                PortInfo? info = ports.First;
-                writer.WriteString("driver", info?.Driver);
-                writer.WriteString("mode", info?.Mode);
-                writer.WriteString("interface", info?.Name);
+                ports.WriteJsonMembers(writer);
                 writer.WriteString("address", address.ToString());
                 writer.WritePropertyName("engine");
                 statistics.WriteJson(writer);

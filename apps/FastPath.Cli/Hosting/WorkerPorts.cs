@@ -1,3 +1,4 @@
+using System.Text.Json;
 using FastPath.Drivers.Linux;
 using FastPath.Engine.Ports;
 
@@ -35,12 +36,28 @@ internal sealed class WorkerPorts(string interfaceName, PortDriver driver, int f
 
     public string? FallbackReason => _fallbacks.FirstOrDefault(reason => reason != null);
 
+    /// <summary>Writes "driver", "mode" and "interface" of the first port opened (null when none was) into a command's JSON object.</summary>
+    public void WriteJsonMembers(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        PortInfo? info = First;
+        writer.WriteString("driver", info?.Driver);
+        writer.WriteString("mode", info?.Mode);
+        writer.WriteString("interface", info?.Name);
+    }
+
     /// <summary>Says on stderr that every worker is attached: scripts and tests wait for this line before sending.</summary>
     public void AnnounceReady(string command, string verb)
     {
         PortInfo? info = First;
-        if (FallbackReason is { } reason) Console.Error.WriteLine($"fastpath {command}: AF_XDP not used ({reason}); using AF_PACKET");
+        AnnounceFallback(command);
         Console.Error.WriteLine($"fastpath {command}: {verb} on {info?.Name} queue {string.Join(',', Queues)} ({info?.Driver}, {info?.Mode}); Ctrl-C stops");
+    }
+
+    /// <summary>Says on stderr why AF_XDP was not used, when Auto fell back to AF_PACKET.</summary>
+    public void AnnounceFallback(string command)
+    {
+        if (FallbackReason is { } reason) Console.Error.WriteLine($"fastpath {command}: AF_XDP not used ({reason}); using AF_PACKET");
     }
 
     public IEnumerable<int> Queues => _infos.Where(info => info != null).Select(info => info!.Queue);
