@@ -219,7 +219,7 @@ internal static class Rfc2544Command
         {
             return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or OverflowException)
         {
             throw new CommandLineException($"--sizes: '{text}' is not a list of sizes (expected e.g. 64,512,1518)");
         }

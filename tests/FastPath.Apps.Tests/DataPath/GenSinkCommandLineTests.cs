@@ -310,6 +310,8 @@ public sealed class GenSinkCommandLineTests
     [InlineData("gen", "--iface", "lo", "--src-ip", "10.0.0.1", "--dst-ip", "10.0.0.2", "--count", "1", "--driver", "dpdk")]
     [InlineData("sink", "--iface", "lo", "--count", "1", "--cores", "3-1")]
     [InlineData("sink", "--iface", "lo", "--duration", "soon")]
+    [InlineData("rfc2544", "--iface", "lo", "--peer-iface", "lo", "--sizes", "64,abc")]
+    [InlineData("rfc2544", "--iface", "lo", "--peer-iface", "lo", "--sizes", "64,99999999999")]
     public void Bad_input_is_one_line_and_exit_2(params string[] args)
     {
         // None of these reaches a driver: each is refused before any socket is opened, so nothing is sent on lo.
