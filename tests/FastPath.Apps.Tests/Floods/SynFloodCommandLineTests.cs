@@ -17,6 +17,8 @@ public sealed class SynFloodCommandLineTests(ITestOutputHelper output)
     private const int ClientBytes = 64 * 1024;
     private static readonly TimeSpan FloodTime = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+    // The kernel retransmits a lost SYN after 1 s, 3 s, 7 s: 15 s leaves room for three losses under load.
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
 
     [Fact]
     public async Task Kernel_clients_keep_being_echoed_through_an_hping3_syn_flood_and_the_cookies_are_counted()
@@ -83,6 +85,9 @@ public sealed class SynFloodCommandLineTests(ITestOutputHelper output)
         Assert.Equal((clients + 2L) * ClientBytes, report.GetProperty("tcp_echoed_bytes").GetInt64());
         // The flood filled the backlog and was answered statelessly from then on.
         Assert.True(cookies > 1000, $"only {cookies} SYN cookies: the flood did not reach the listener");
+        // Past the full backlog the kernel clients' own SYNs were answered by cookies too, and their ACKs opened connections.
+        Assert.True(listen.GetProperty("syn_cookies_accepted").GetInt64() > 0, "no client connected through a cookie");
+        Assert.Equal(0, listen.GetProperty("listen_overflows").GetInt64());
         Assert.True(segments > 10_000, $"only {segments} segments reached TCP");
         Assert.Equal(0, report.GetProperty("drops").GetProperty("bad_checksum").GetInt64());
         Assert.Equal(0, report.GetProperty("tcp_errors").GetProperty("timed_out").GetInt64());
@@ -91,7 +96,23 @@ public sealed class SynFloodCommandLineTests(ITestOutputHelper output)
     /// <summary>One kernel client: connect, send a pattern, half-close, read everything back; returns the bytes echoed (checked).</summary>
     private static long EchoOnce(NetLab lab, int seed)
     {
-        using Socket client = KernelTcpPeer.Connect(lab, lab.LocalEndPoint(7));
+        // Made in the peer namespace, connected with a deadline: a SYN the flood crowds out must fail the test, not hang it.
+        using Socket client = lab.InNamespace(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+        {
+            ReceiveTimeout = (int)KernelTcpPeer.IoTimeout.TotalMilliseconds,
+            SendTimeout = (int)KernelTcpPeer.IoTimeout.TotalMilliseconds,
+        });
+        using (var deadline = new CancellationTokenSource(ConnectTimeout))
+        {
+            try
+            {
+                client.ConnectAsync(lab.LocalEndPoint(7), deadline.Token).AsTask().GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"client {seed}: no connection within {ConnectTimeout.TotalSeconds} s");
+            }
+        }
         byte[] sent = KernelTcpPeer.SendPatternAndShutdown(client, ClientBytes, seed);
         (long received, byte[] hash) = KernelTcpPeer.ReadToEnd(client);
         Assert.Equal(ClientBytes, received);
