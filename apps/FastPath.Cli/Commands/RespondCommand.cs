@@ -3,6 +3,7 @@ using FastPath.Cli.Hosting;
 using FastPath.Cli.Options;
 using FastPath.Drivers.Linux.AfPacket;
 using FastPath.Drivers.Linux.Devices;
+using FastPath.Engine.Stack;
 
 namespace FastPath.Cli.Commands;
 
@@ -40,7 +41,7 @@ internal static class RespondCommand
                     writer.WriteNumber("echo_burst", rate > 0 ? burst : 0);
                 },
                 counters => $"{counters.EchoReplies} echo replies, {counters.ArpReplies} ARP replies"
-                    + (rate > 0 ? $", {counters.Dropped(FastPath.Engine.Stack.StackDropReason.IcmpRateLimited)} echo requests over {rate}/s; " : "; "));
+                    + (rate > 0 ? $", {counters.Dropped(StackDropReason.IcmpRateLimited)} echo requests over {rate}/s; " : "; "));
         });
         return command;
     }

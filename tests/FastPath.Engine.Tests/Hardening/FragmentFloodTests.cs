@@ -48,7 +48,7 @@ public class FragmentFloodTests(ITestOutputHelper output)
         var flood = new FloodInjector(h.Peer, h.Clock, () =>
         {
             h.Run();
-            peerFrames += IcmpFloodTests.DrainPeer(h.Peer, replies);
+            peerFrames += FloodInjector.DrainAndFree(h.Peer, replies);
             mostActive = Math.Max(mostActive, h.Stack.ReassembliesActive);
             mostBytes = Math.Max(mostBytes, h.Stack.ReassemblyHeldBytes);
         });

@@ -1,7 +1,7 @@
 using FastPath.Engine.Memory;
-using FastPath.Engine.Ports;
 using FastPath.Engine.Stack;
 using FastPath.Engine.Tests.Stack;
+using FastPath.Wire.Ipv4;
 
 namespace FastPath.Engine.Tests.Hardening;
 
@@ -24,7 +24,7 @@ public class IcmpFloodTests(ITestOutputHelper output)
         var report = new FloodReport(output, $"icmp flood, limit {rate}/s burst {burst}");
         using var h = new StackHarness(new InterfaceConfig
         {
-            Address = new FastPath.Wire.Ipv4.Ipv4Cidr(StackHarness.StackIp, 24),
+            Address = new Ipv4Cidr(StackHarness.StackIp, 24),
             IcmpEchoRepliesPerSecond = rate,
             IcmpEchoReplyBurst = burst,
         });
@@ -37,7 +37,7 @@ public class IcmpFloodTests(ITestOutputHelper output)
         {
             if (firstRequestAt < 0) firstRequestAt = h.Clock.NowNanoseconds;
             h.Run();
-            answered += DrainPeer(h.Peer, replies);
+            answered += FloodInjector.DrainAndFree(h.Peer, replies);
         });
         FloodFrameWriter write = (frame, _) => FloodFrames.Copy(frame, request);
 
@@ -80,7 +80,7 @@ public class IcmpFloodTests(ITestOutputHelper output)
         var flood = new FloodInjector(h.Peer, h.Clock, () =>
         {
             h.Run();
-            answered += DrainPeer(h.Peer, replies);
+            answered += FloodInjector.DrainAndFree(h.Peer, replies);
         });
         FloodFrameWriter write = (frame, _) => FloodFrames.Copy(frame, request);
         flood.Flood(0, 50_000, 1_000_000, write);
@@ -101,7 +101,7 @@ public class IcmpFloodTests(ITestOutputHelper output)
     {
         var config = new InterfaceConfig
         {
-            Address = new FastPath.Wire.Ipv4.Ipv4Cidr(StackHarness.StackIp, 24),
+            Address = new Ipv4Cidr(StackHarness.StackIp, 24),
             IcmpEchoRepliesPerSecond = 100,
             IcmpEchoReplyBurst = 0,
         };
@@ -111,17 +111,5 @@ public class IcmpFloodTests(ITestOutputHelper output)
             Address = config.Address,
             IcmpEchoRepliesPerSecond = -1,
         }));
-    }
-
-    internal static long DrainPeer(IPacketPort peer, Packet[] buffer)
-    {
-        long count = 0;
-        int got;
-        while ((got = peer.Receive(buffer)) > 0)
-        {
-            count += got;
-            peer.Pool.Free(buffer.AsSpan(0, got));
-        }
-        return count;
     }
 }

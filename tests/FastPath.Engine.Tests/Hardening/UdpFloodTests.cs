@@ -34,7 +34,7 @@ public class UdpFloodTests(ITestOutputHelper output)
         var flood = new FloodInjector(h.Peer, h.Clock, () =>
         {
             h.Run();
-            peerReceived += IcmpFloodTests.DrainPeer(h.Peer, replies);
+            peerReceived += FloodInjector.DrainAndFree(h.Peer, replies);
             deepest = Math.Max(deepest, slow.QueuedCount);
             // The slow application: one datagram per burst of 32 that arrives.
             if (slow.TryReceive(out UdpReceived received))
