@@ -27,6 +27,9 @@ internal sealed class CapabilityInstall : IDisposable
     /// </summary>
     public const int RunnersGid = 64_321;
 
+    /// <summary>RLIMIT_MEMLOCK's default since Linux 5.16, in KiB (ulimit -l).</summary>
+    private const int DefaultMemlockKib = 8192;
+
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
 
     private CapabilityInstall(string directory, IReadOnlyList<string> capabilities)
@@ -67,6 +70,7 @@ internal sealed class CapabilityInstall : IDisposable
             Check("chgrp", RunnersGid.ToString(CultureInfo.InvariantCulture), install.Binary);
             Check("chmod", "0750", install.Binary);
             if (capabilities.Count > 0) Check(setcap, SetcapArgument(capabilities), install.Binary);
+            install.RequireRuntimeReadableByUnprivilegedUser();
             return install;
         }
         catch
@@ -88,6 +92,39 @@ internal sealed class CapabilityInstall : IDisposable
     /// <summary>fastpath run as nobody, a member of the runners' group (or of no group at all).</summary>
     public ProcessStartInfo StartInfo(bool inRunnersGroup, params string[] args)
     {
+        ProcessStartInfo start = AsUnprivilegedUser(inRunnersGroup);
+        // setpriv keeps its own capabilities until its execve, so the kernel checks the execute permission of
+        // what setpriv runs as root (CAP_DAC_OVERRIDE). A shell in between, started without capabilities,
+        // makes the exec of fastpath the unprivileged user's own, permission bits and all. It also sets the
+        // locked-memory limit to Linux's default (8 MiB), which README's table assumes, whatever the machine's.
+        start.ArgumentList.Add("/bin/sh");
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"ulimit -l {DefaultMemlockKib} || exit 125; exec \"$0\" \"$@\"");
+        start.ArgumentList.Add(Binary);
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        return start;
+    }
+
+    /// <summary>
+    /// The apphost loads the shared runtime as the user who runs it: a runtime under a folder only root may
+    /// enter (/root/.dotnet) cannot serve an unprivileged user, with or without capabilities.
+    /// </summary>
+    private void RequireRuntimeReadableByUnprivilegedUser()
+    {
+        string coreLibrary = typeof(object).Assembly.Location;
+        ProcessStartInfo start = AsUnprivilegedUser(inRunnersGroup: false);
+        start.ArgumentList.Add("/bin/sh");
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("test -r \"$0\"");
+        start.ArgumentList.Add(coreLibrary);
+        using Process process = Process.Start(start)!;
+        Assert.True(process.WaitForExit(CommandTimeout), "setpriv did not finish");
+        if (process.ExitCode != 0) Requirements.Unmet($"the .NET runtime ({coreLibrary}) is not readable by uid {UnprivilegedUid}; install it where every user can read it (e.g. /usr/share/dotnet)");
+    }
+
+    /// <summary>setpriv to nobody, with the runners' group or none; the caller adds the program.</summary>
+    private ProcessStartInfo AsUnprivilegedUser(bool inRunnersGroup)
+    {
         var start = new ProcessStartInfo(Requirements.Tool("setpriv", "util-linux"))
         {
             RedirectStandardOutput = true,
@@ -98,14 +135,6 @@ internal sealed class CapabilityInstall : IDisposable
         start.ArgumentList.Add($"--reuid={UnprivilegedUid}");
         start.ArgumentList.Add($"--regid={UnprivilegedGid}");
         start.ArgumentList.Add(inRunnersGroup ? $"--groups={RunnersGid}" : "--clear-groups");
-        // setpriv keeps its own capabilities until its execve, so the kernel checks the execute permission of
-        // what setpriv runs as root (CAP_DAC_OVERRIDE). A shell in between, started without capabilities,
-        // makes the exec of fastpath the unprivileged user's own, permission bits and all.
-        start.ArgumentList.Add("/bin/sh");
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("exec \"$0\" \"$@\"");
-        start.ArgumentList.Add(Binary);
-        foreach (string arg in args) start.ArgumentList.Add(arg);
         return start;
     }
 
