@@ -138,6 +138,18 @@ internal sealed class CapabilityInstall : IDisposable
         return start;
     }
 
+    /// <summary>The same, inside network namespace <paramref name="ns"/> (<c>ip netns exec</c> as root, then setpriv).</summary>
+    public ProcessStartInfo StartInfoInNamespace(string ns, params string[] args)
+    {
+        ProcessStartInfo start = StartInfo(inRunnersGroup: true, args);
+        start.ArgumentList.Insert(0, start.FileName);
+        start.ArgumentList.Insert(0, ns);
+        start.ArgumentList.Insert(0, "exec");
+        start.ArgumentList.Insert(0, "netns");
+        start.FileName = Requirements.Tool("ip", "iproute2");
+        return start;
+    }
+
     /// <summary>Runs to completion as nobody in the runners' group.</summary>
     public (int Exit, string Stdout, string Stderr) Run(params string[] args) => FastpathCli.Run(StartInfo(inRunnersGroup: true, args));
 

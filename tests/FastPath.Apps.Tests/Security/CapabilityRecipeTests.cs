@@ -54,6 +54,39 @@ public sealed class CapabilityRecipeTests
         Assert.False(NetLab.HasXdpProgram(lab.LocalInterface), "a failed open left its XDP program behind");
     }
 
+    /// <summary>
+    /// Generic (SKB) XDP needs the same set: a bridge has no native XDP, so the driver attaches in generic mode
+    /// there. The bridge lives in the lab's peer namespace and goes with it.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("cap_bpf")]
+    [InlineData("cap_net_admin")]
+    public void In_generic_xdp_mode_the_same_set_is_needed_and_enough(string? removed)
+    {
+        using NetLab lab = NetLab.Create();
+        const string Bridge = "fpsecbr0";
+        CommandResult add = lab.RunInPeer("ip", "link", "add", Bridge, "type", "bridge");
+        Assert.True(add.Succeeded, add.ToString());
+        Assert.True(lab.RunInPeer("ip", "link", "set", Bridge, "up").Succeeded);
+        string[] capabilities = [.. CapabilityInstall.AfXdpCapabilities.Where(capability => capability != removed)];
+        using CapabilityInstall install = CapabilityInstall.Create(capabilities);
+
+        var (exit, stdout, stderr) = FastpathCli.Run(install.StartInfoInNamespace(lab.Namespace,
+            "respond", "--iface", Bridge, "--driver", "afxdp", "--ip", "10.123.0.1/24", "--duration", "1s"));
+        if (removed is null)
+        {
+            Assert.True(exit == 0, $"exit {exit}: {stderr}");
+            Assert.Contains($"answering on {Bridge} queue 0 (afxdp, generic copy)", stderr, StringComparison.Ordinal);
+        }
+        else
+        {
+            string line = UnprivilegedUserTests.AssertOneLineError(exit, stdout, stderr);
+            Assert.Contains($"this process lacks {removed.ToUpperInvariant()} ", line, StringComparison.Ordinal);
+        }
+        Assert.False(NetLab.HasXdpProgram(Bridge, lab.Namespace));
+    }
+
     [Fact]
     public void A_user_outside_the_runners_group_cannot_run_the_capable_binary()
     {
