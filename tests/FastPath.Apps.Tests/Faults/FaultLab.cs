@@ -25,8 +25,7 @@ internal static class FaultLab
 
     public static IPAddress Ip(FastPath.Wire.Ipv4.Ipv4Address address) => IPAddress.Parse(address.ToString());
 
-    public static FastpathCli.Running Start(bool json, params string[] args) =>
-        new(json ? [.. args, "--json"] : args);
+    public static FaultProcess Start(bool json, params string[] args) => FaultProcess.Start(Json(json, args));
 
     public static string[] Json(bool json, string[] args) => json ? [.. args, "--json"] : args;
 }

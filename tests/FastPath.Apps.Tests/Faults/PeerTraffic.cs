@@ -166,6 +166,10 @@ internal sealed class KernelEchoServer : IDisposable
     private readonly Socket _listener;
     private readonly List<Socket> _connections = [];
     private readonly List<Thread> _threads = [];
+    private long _bytesEchoed;
+
+    /// <summary>Bytes sent back so far, over every connection.</summary>
+    public long BytesEchoed => Interlocked.Read(ref _bytesEchoed);
 
     public KernelEchoServer(string ns, IPEndPoint endpoint)
     {
@@ -209,7 +213,7 @@ internal sealed class KernelEchoServer : IDisposable
         }
     }
 
-    private static void Echo(Socket connection)
+    private void Echo(Socket connection)
     {
         var buffer = new byte[64 * 1024];
         try
@@ -218,6 +222,7 @@ internal sealed class KernelEchoServer : IDisposable
             while ((read = connection.Receive(buffer)) > 0)
             {
                 for (int sent = 0; sent < read;) sent += connection.Send(buffer, sent, read - sent, SocketFlags.None);
+                Interlocked.Add(ref _bytesEchoed, read);
             }
             connection.Shutdown(SocketShutdown.Send);
         }

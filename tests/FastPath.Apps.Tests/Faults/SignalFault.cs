@@ -12,10 +12,13 @@ internal sealed record FaultTarget
     public required string Name { get; init; }
 
     /// <summary>Starts the command (with --json when asked) on the lab.</summary>
-    public required Func<bool, FastpathCli.Running> Start { get; init; }
+    public required Func<bool, FaultProcess> Start { get; init; }
 
     /// <summary>The stderr text the command prints once every port is attached; null for a command that prints none (tcp connect).</summary>
     public required string? ReadyText { get; init; }
+
+    /// <summary>For a command without a ready line: a count that grows once it runs (bytes a kernel peer received from it).</summary>
+    public Func<long>? Progress { get; init; }
 
     /// <summary>Members the --json report must have (the counters); "frames" is always checked.</summary>
     public required string[] JsonFields { get; init; }
@@ -36,10 +39,10 @@ internal enum FaultPhase
     /// <summary>SIGTERM before the command installed its handler (.NET start-up, option parsing): default action, status 143, nothing opened, nothing printed.</summary>
     BeforeHandler,
 
-    /// <summary>SIGTERM handled before the ready line: ports being opened, the XDP program being attached.</summary>
+    /// <summary>SIGTERM handled, sent before the ready line had come: ports being opened, the XDP program being attached.</summary>
     Attaching,
 
-    /// <summary>SIGTERM handled after the ready line: mid-traffic.</summary>
+    /// <summary>SIGTERM handled, sent after the ready line (or the first bytes at the peer): mid-traffic.</summary>
     Running,
 
     /// <summary>SIGKILL: nothing runs after it.</summary>
@@ -48,6 +51,9 @@ internal enum FaultPhase
 
 internal readonly record struct FaultOutcome(FaultMoment Moment, FaultPhase Phase, int Exit, long FramesTotal, long FramesReturned)
 {
+    /// <summary>From the start to the ready line, when the run waited for it.</summary>
+    public TimeSpan? StartToReady { get; init; }
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"{Moment}: {Phase}, exit {Exit}{(Phase is FaultPhase.Attaching or FaultPhase.Running ? $", frames {FramesReturned}/{FramesTotal} returned" : "")}");
 }
@@ -71,9 +77,12 @@ internal static partial class SignalFault
     {
         Log($"{target.Name}: seed {FaultMoments.Seed} (FASTPATH_FAULT_SEED replays it)");
         var outcomes = new List<FaultOutcome>();
-        foreach (FaultMoment moment in moments)
+        TimeSpan? startToReady = null;
+        foreach (FaultMoment drawn in moments)
         {
+            FaultMoment moment = drawn.Resolve(startToReady);
             FaultOutcome outcome = Inject(target, moment);
+            startToReady ??= outcome.StartToReady;
             Log($"{target.Name}: {outcome}");
             outcomes.Add(outcome);
         }
@@ -86,11 +95,21 @@ internal static partial class SignalFault
         string context = $"{target.Name}, {moment}, seed {FaultMoments.Seed}";
         int exit;
         string stdout, stderr;
-        using (FastpathCli.Running process = target.Start(moment.Json))
+        TimeSpan? startToReady = null;
+        bool readyBeforeSignal;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long progressAtStart = target.Progress?.Invoke() ?? 0;
+        using (FaultProcess process = target.Start(moment.Json))
         {
-            if (moment.AfterReady && target.ReadyText is { } ready)
-                Assert.True(process.WaitForStderr(ready, ReadyTimeout), $"{context}: no '{ready}' line on stderr");
+            if (moment.AfterReady)
+            {
+                Assert.True(WaitUntilReady(target, process, progressAtStart), $"{context}: the command did not get ready");
+                startToReady = clock.Elapsed;
+            }
             Thread.Sleep(moment.Delay);
+            // Whether the ready line (or the first bytes) had come by the moment of the signal: the phase it hit.
+            readyBeforeSignal = moment.AfterReady || (target.ReadyText is { } text ? process.HasPrinted(text)
+                : target.Progress is { } progress && progress() > progressAtStart);
             process.Signal((int)moment.Signal);
             // Promptly: a bound for a loaded machine, not a timing assertion.
             (exit, stdout, stderr) = process.WaitForExit(ExitTimeout);
@@ -104,15 +123,15 @@ internal static partial class SignalFault
         if (moment.Signal == FaultSignal.Kill)
         {
             Assert.True(exit == KilledStatus, $"{context}: killed, yet exit {exit}\n{output}");
-            return new FaultOutcome(moment, FaultPhase.Killed, exit, 0, 0);
+            return new FaultOutcome(moment, FaultPhase.Killed, exit, 0, 0) { StartToReady = startToReady };
         }
 
-        bool readyPrinted = target.ReadyText is { } text && stderr.Contains(text, StringComparison.Ordinal);
+        bool readyPrinted = target.ReadyText is { } ready && stderr.Contains(ready, StringComparison.Ordinal);
         if (exit == TerminatedStatus && stdout.Length == 0 && !readyPrinted && !FramesSentence().IsMatch(stderr)
             && !stderr.Contains("stopped", StringComparison.Ordinal))
         {
             // The runtime's default action: the handler was not installed yet, so nothing was opened.
-            return new FaultOutcome(moment, FaultPhase.BeforeHandler, exit, 0, 0);
+            return new FaultOutcome(moment, FaultPhase.BeforeHandler, exit, 0, 0) { StartToReady = startToReady };
         }
 
         JsonElement? root = null;
@@ -152,7 +171,20 @@ internal static partial class SignalFault
         Assert.True(returned == total, $"{context}: {total - returned} of {total} frames not back in the pool\n{output}");
         int expected = target.TermExit(root, stdout);
         Assert.True(exit == expected, $"{context}: exit {exit}, documented {expected}\n{output}");
-        return new FaultOutcome(moment, readyPrinted || target.ReadyText is null ? FaultPhase.Running : FaultPhase.Attaching, exit, total, returned);
+        return new FaultOutcome(moment, readyBeforeSignal ? FaultPhase.Running : FaultPhase.Attaching, exit, total, returned) { StartToReady = startToReady };
+    }
+
+    private static bool WaitUntilReady(FaultTarget target, FaultProcess process, long progressAtStart)
+    {
+        if (target.ReadyText is { } text) return process.WaitForStderr(text, ReadyTimeout);
+        if (target.Progress is not { } progress) return true;
+        var deadline = DateTime.UtcNow + ReadyTimeout;
+        while (progress() <= progressAtStart)
+        {
+            if (process.Process.HasExited || DateTime.UtcNow > deadline) return false;
+            Thread.Sleep(10);
+        }
+        return true;
     }
 
     /// <summary>"5 SIGTERM (2 before the handler, 1 attaching, 2 running; frames 8192/8192), 2 SIGKILL".</summary>

@@ -40,14 +40,15 @@ public sealed class TcpSignalFaultTests
             Name = $"tcp connect {driver}",
             Start = json => FaultLab.Start(json, "tcp", "connect", lab.PeerIp.ToString(), "7007", "--iface", lab.LocalInterface, "--driver", driver,
                 "--ip", FaultLab.Address(lab), "--bytes", "10GB", "--timeout", "120s"),
-            // A one-shot client prints no ready line: its mid-run moments count from the start, late enough to be mid-transfer.
+            // A one-shot client prints no ready line: it is mid-transfer once the kernel server has echoed bytes.
             ReadyText = null,
+            Progress = () => server.BytesEchoed,
             JsonFields = ["bytes", "echoed_bytes", "verified", "complete", "outcome", "retransmissions", "rtt_us", "driver"],
             TextSummary = @"^fastpath tcp: interrupted \(",
             TermExit = (_, _) => TcpTransferFailed,
             Interfaces = [(lab.LocalInterface, null)],
         };
-        SignalFault.InjectAll(target, FaultMoments.Draw(target.Name, FaultLab.Terms, FaultLab.Kills, FaultLab.Early, TimeSpan.FromSeconds(3)));
+        SignalFault.InjectAll(target, FaultLab.Moments(target.Name));
     }
 
     /// <summary>`tcp connect`'s status for a transfer that did not complete, an interrupted one included.</summary>

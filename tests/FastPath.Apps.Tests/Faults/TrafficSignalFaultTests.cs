@@ -63,7 +63,7 @@ public sealed class TrafficSignalFaultTests
         var target = new FaultTarget
         {
             Name = $"rfc2544 {driver}",
-            Start = json => FastpathCli.Running.InPeerNamespace(lab, FaultLab.Json(json, ["rfc2544", "--iface", lab.LocalInterface, "--peer-iface", lab.PeerInterface,
+            Start = json => FaultProcess.StartIn(lab.Namespace, FaultLab.Json(json, ["rfc2544", "--iface", lab.LocalInterface, "--peer-iface", lab.PeerInterface,
                 "--driver", driver, "--sizes", "64,512", "--trial", "500ms", "--settle", "100ms"])),
             ReadyText = "Ctrl-C stops",
             JsonFields = ["results", "receiver", "trial_seconds", "driver"],
