@@ -178,6 +178,8 @@ internal static class TcpCommand
                     writer.WriteNumber("timeouts", result.Statistics.Timeouts);
                     writer.WriteNumber("echoed_bytes", result.Echoed);
                     writer.WriteBoolean("verified", Verified);
+                    // Where the first echoed byte differed (-1: none did): for a transfer cut short, whether what came back was right.
+                    writer.WriteNumber("mismatch_at", result.MismatchAt);
                     writer.WriteBoolean("complete", complete);
                     writer.WriteString("outcome", outcome);
                     writer.WriteNumber("connect_us", Math.Round(result.ConnectTime.TotalMicroseconds, 1));
