@@ -23,6 +23,8 @@ internal sealed class LabReaper : IDisposable
         string pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         // The names LabNames gives: namespaces "fplab-PID-N-role", links "lPID-N.Mx".
         string script = string.Join('\n',
+            // Off the lab's stdout and stderr: whoever reads them (a pipe, a test) sees their end when the lab ends.
+            "exec >/dev/null 2>&1",
             "trap '' INT TERM HUP",
             "cat >/dev/null",
             $"for ns in $(ip netns list 2>/dev/null | awk '{{print $1}}' | grep '^fplab-{pid}-'); do",
