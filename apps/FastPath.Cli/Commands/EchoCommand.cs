@@ -35,8 +35,8 @@ internal static class EchoCommand
                 if (parse.GetValue(udp)) throw new CommandLineException("--udp and --tcp: give one (run two echo commands for both)");
                 return ServeTcp(parse, port, address, number, tcpOptions.Parse(parse));
             }
-            if (parse.GetResult(tcpOptions.KeepAlive) is not null || parse.GetValue(tcpOptions.NoDelay))
-                throw new CommandLineException("--keepalive and --no-delay are TCP options: add --tcp");
+            if (parse.GetResult(tcpOptions.KeepAlive) is not null || parse.GetValue(tcpOptions.NoDelay) || parse.GetResult(tcpOptions.Retries) is not null)
+                throw new CommandLineException("--keepalive, --no-delay and --retries are TCP options: add --tcp");
             long[] echoed = new long[1024];
             var host = StackOptions.CreateHost("echo", parse, port, address, (worker, stack) =>
                 stack.Udp.Bind(number, (socket, datagram) =>

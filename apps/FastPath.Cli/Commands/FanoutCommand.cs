@@ -106,10 +106,11 @@ internal static class FanoutCommand
         var config = new InterfaceConfig { Address = address, Mac = device.Mac, Mtu = device.Mtu };
         var fanouts = new MulticastFanout[workers];
         var bindings = new PortBinding<IPacketPort>[workers];
+        var frames = new FrameLedger();
         for (int i = 0; i < workers; i++)
         {
             int worker = i;
-            bindings[i] = new PortBinding<IPacketPort>(() => ports.Open(worker), cores?[worker]);
+            bindings[i] = new PortBinding<IPacketPort>(() => frames.Record(ports.Open(worker)), cores?[worker]);
         }
 
         using var stop = new TerminationSignals();
@@ -143,6 +144,7 @@ internal static class FanoutCommand
                 report.WriteJsonMembers(writer);
                 ports.WriteJsonMembers(writer);
                 writer.WriteString("address", address.ToString());
+                frames.WriteJson(writer);
                 writer.WriteStartObject("stack");
                 stack.WriteJsonMembers(writer);
                 writer.WriteEndObject();
@@ -155,7 +157,7 @@ internal static class FanoutCommand
         else
         {
             Console.Out.Write(report.ToTable());
-            Console.Out.WriteLine($"stack: {stack.RxPackets} frames received, {stack.TxPackets} sent, {stack.IgmpReportsSent} IGMP reports, {stack.IgmpLeavesSent} leaves; dropped {stack.DropsTotal}");
+            Console.Out.WriteLine($"stack: {stack.RxPackets} frames received, {stack.TxPackets} sent, {stack.IgmpReportsSent} IGMP reports, {stack.IgmpLeavesSent} leaves; dropped {stack.DropsTotal}; {frames.Describe()}");
         }
         return 0;
     }

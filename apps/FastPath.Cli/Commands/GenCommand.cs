@@ -190,25 +190,33 @@ internal static class GenCommand
     private static (GeneratorResult[] Results, RunReport Report) Execute(GenRun run, ProgressReporter progress, TerminationSignals stop, Func<int, IPacketPort, GeneratorResult> body)
     {
         bool sample = run.Progress || run.PlotFile != null;
+        var frames = new FrameLedger();
+        RunReport report;
         if (run.OutputFile is { } file)
         {
             GeneratorResult result;
             using (PcapWriterPort writer = PcapWriterPort.Create(file, FileFrames))
             {
+                frames.Record(writer);
                 if (sample) progress.Start();
                 result = body(0, writer);
             }
             progress.Stop();
-            return ([result], new RunReport("gen", "pcap", "writer", $"to {file}"));
+            report = new RunReport("gen", "pcap", "writer", $"to {file}");
+            report.AddFrames(frames);
+            return ([result], report);
         }
         var ports = new WorkerPorts(run.InterfaceName!, run.Driver, run.Queue, run.Cores?.Count ?? 1);
-        GeneratorResult[] results = PinnedWorkers.Run(run.Cores, ports.Open, body, stop.Trigger, () =>
+        GeneratorResult[] results = PinnedWorkers.Run(run.Cores, frames.Track(ports.Open), body, stop.Trigger, () =>
         {
             ports.AnnounceReady("gen", "sending");
             if (sample) progress.Start();
         });
         progress.Stop();
-        return (results, new RunReport("gen", ports));
+        // Every worker has closed its port by now (PinnedWorkers disposes them on their threads).
+        report = new RunReport("gen", ports);
+        report.AddFrames(frames);
+        return (results, report);
     }
 
     internal static string[] StreamHeader(bool received) => received

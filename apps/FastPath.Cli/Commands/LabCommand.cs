@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using FastPath.Apps.Lab;
+using FastPath.Cli.Hosting;
 using FastPath.Engine.Runtime;
 
 namespace FastPath.Cli.Commands;
@@ -37,6 +38,8 @@ internal static class LabCommand
                 Log = Console.Error,
             };
             using var stop = new TerminationSignals();
+            // Started before the first namespace exists, so that not even a SIGKILL leaves one behind.
+            using var reaper = LabReaper.Start();
             DemoLabResults results;
             try
             {

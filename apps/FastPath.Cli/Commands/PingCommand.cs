@@ -121,11 +121,12 @@ internal static class PingCommand
             if (cores is { Count: > 1 }) throw new CommandLineException("--cores: ping runs one worker; give one CPU");
             var ports = new WorkerPorts(interfaceName, parse.GetValue(port.Driver), parse.GetValue(port.Queue), 1);
             var config = new InterfaceConfig { Address = local, Mac = device.Mac, Mtu = device.Mtu };
+            var frames = new FrameLedger();
             using var pinger = new Pinger(settings, config);
             using var stop = new TerminationSignals();
             // Busy-poll: a worker that sleeps in poll(2) between requests would add its wake-up to every round trip.
             using var engine = global::FastPath.Engine.Runtime.Engine.Create(
-                [new PortBinding<IPacketPort>(() => ports.Open(0), cores?[0])], _ => pinger,
+                [new PortBinding<IPacketPort>(() => frames.Record(ports.Open(0)), cores?[0])], _ => pinger,
                 new EngineOptions { Worker = new WorkerOptions { Idle = IdleStrategy.BusyPoll, ThreadName = "fastpath ping" } });
             engine.Start();
             ports.AnnounceReady("ping", "pinging");
@@ -155,6 +156,7 @@ internal static class PingCommand
                         w.WriteBoolean("flood", settings.Flood);
                         ports.WriteJsonMembers(w);
                         w.WriteString("fallback_reason", ports.FallbackReason);
+                        frames.WriteJson(w);
                     });
                 }
                 stdout.WriteByte((byte)'\n');
@@ -162,6 +164,8 @@ internal static class PingCommand
             else
             {
                 foreach (string line in PingOutput.Summary(host, statistics)) Console.Out.WriteLine(line);
+                // On stderr: stdout keeps exactly the lines iputils prints, which scripts parse.
+                Console.Error.WriteLine($"fastpath ping: {frames.Describe()}");
             }
             return statistics.Received > 0 ? 0 : 1;
         }

@@ -95,7 +95,8 @@ internal static class Rfc2544Command
         using var stop = new TerminationSignals();
         using var exchange = new TrialExchange();
         var outcomes = new SizeOutcome[test.WireSizes.Length];
-        PinnedWorkers.Run<int>(test.Cores, worker => worker == 0 ? sendPorts.Open(0) : receivePorts.Open(0),
+        var frames = new FrameLedger();
+        PinnedWorkers.Run<int>(test.Cores, frames.Track(worker => worker == 0 ? sendPorts.Open(0) : receivePorts.Open(0)),
             (worker, port) =>
             {
                 if (worker == 1) return Receive(port, exchange);
@@ -154,6 +155,7 @@ internal static class Rfc2544Command
                 search.LimitedBySender ? "sender-bound" : search.Throughput == 0 ? "no rate passed" : "");
         }
         report.Add("results", results);
+        report.AddFrames(frames);
         report.Write(json, $"throughput from {test.Sender} to {test.Receiver}, {test.Trial.TotalSeconds:0.###} s trials, {(test.LossTolerance == 0 ? "zero loss" : $"loss <= {test.LossTolerance * 100:0.###} %")}");
         return 0;
     }

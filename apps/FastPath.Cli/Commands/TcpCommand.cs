@@ -74,9 +74,10 @@ internal static class TcpCommand
             NetworkDevice device = NetworkDevice.Find(interfaceName);
             var ports = new WorkerPorts(interfaceName, driver, queue, 1) { LargeReceiveRings = true };
             var config = new InterfaceConfig { Address = local, Gateway = gateway, Mac = device.Mac, Mtu = device.Mtu, Tcp = options };
+            var frames = new FrameLedger();
             TcpTransfer? transfer = null;
             using var stop = new TerminationSignals();
-            using Engine.Runtime.Engine engine = Engine.Runtime.Engine.Create([new PortBinding<IPacketPort>(() => ports.Open(0), cpu)], _ =>
+            using Engine.Runtime.Engine engine = Engine.Runtime.Engine.Create([new PortBinding<IPacketPort>(() => frames.Record(ports.Open(0)), cpu)], _ =>
                 transfer = new TcpTransfer(new NetworkStack(config), remote, remotePort, bytes, options),
                 new EngineOptions { Worker = new WorkerOptions { Idle = cpu is null ? IdleStrategy.Adaptive : IdleStrategy.BusyPoll } });
             engine.Start();
@@ -96,29 +97,69 @@ internal static class TcpCommand
             (long sent, long echoed, TcpState? state) = transfer.Progress;
             engine.Stop();
             if (worker.Failure is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-            if (!completion.IsCompleted || completion.Result.Error == TcpError.StackStopped)
+            // The worker's Stop finished an unfinished transfer as StackStopped, with the connection's last
+            // figures: the counters are reported whatever ended the run.
+            TcpTransferResult result = completion.IsCompleted
+                ? completion.Result
+                : new TcpTransferResult(TcpTransferOutcome.Failed, TcpError.StackStopped, null, sent, echoed, -1, TimeSpan.Zero, TimeSpan.Zero, default);
+            var run = new ConnectReport(result, ports, frames, $"{remote}:{remotePort}", bytes);
+            if (result.Error == TcpError.StackStopped)
             {
-                Console.Error.WriteLine($"fastpath tcp: {(interrupted ? "interrupted" : "timed out")} ({limit.TotalSeconds:0.###} s limit) connecting to or transferring with {remote}:{remotePort} "
-                    + $"(state {state?.ToString() ?? "none"}, sent {sent} of {bytes} bytes, {echoed} echoed)");
-                return TransferFailed;
+                return run.Fail(json, interrupted ? "interrupted" : "time_limit",
+                    $"{(interrupted ? "interrupted" : "timed out")} ({limit.TotalSeconds:0.###} s limit) connecting to or transferring with {remote}:{remotePort} "
+                    + $"(state {state?.ToString() ?? "none"}, sent {result.Sent} of {bytes} bytes, {result.Echoed} echoed)");
             }
-            return Report(completion.Result, ports, remote, remotePort, bytes, json);
+            return run.Write(json);
         }
+    }
 
-        private static int Report(TcpTransferResult result, WorkerPorts ports, Ipv4Address remote, ushort remotePort, long bytes, bool json)
+    /// <summary>The end of one transfer: the counters (one line, or one JSON object) whatever the outcome, then one line on stderr when it failed.</summary>
+    private sealed class ConnectReport(TcpTransferResult result, WorkerPorts ports, FrameLedger frames, string peer, long bytes)
+    {
+        public int Write(bool json)
         {
-            string peer = $"{remote}:{remotePort}";
             switch (result.Outcome)
             {
                 case TcpTransferOutcome.Refused:
-                    Console.Error.WriteLine($"fastpath tcp: connection refused by {peer}");
-                    return TransferFailed;
+                    return Fail(json, "refused", $"connection refused by {peer}");
                 case TcpTransferOutcome.Failed:
-                    Console.Error.WriteLine($"fastpath tcp: connection to {peer}: {result.Message ?? EchoCommand.Describe(result.Error)} (sent {result.Sent} of {bytes} bytes, {result.Echoed} echoed)");
-                    return TransferFailed;
+                    return Fail(json, Outcome(result.Error), $"connection to {peer}: {result.Message ?? EchoCommand.Describe(result.Error)} (sent {result.Sent} of {bytes} bytes, {result.Echoed} echoed)");
             }
+            // A transfer that ran to the peer's FIN prints its summary whatever it found, then says what was wrong.
             bool complete = result.Outcome == TcpTransferOutcome.Completed && result.Sent == bytes;
-            bool verified = result.MismatchAt < 0 && (result.Echoed == 0 || result.Echoed == result.Sent);
+            string outcome = !complete ? "peer_closed_early" : !Verified ? "echo_differs" : "completed";
+            Print(json, outcome);
+            if (!complete)
+            {
+                Console.Error.WriteLine($"fastpath tcp: {peer} closed the connection after {result.Sent} of {bytes} bytes");
+                return TransferFailed;
+            }
+            if (!Verified)
+            {
+                Console.Error.WriteLine(result.MismatchAt >= 0
+                    ? $"fastpath tcp: the echoed bytes differ from those sent at offset {result.MismatchAt}"
+                    : $"fastpath tcp: {result.Echoed} bytes echoed of {result.Sent} sent");
+                return TransferFailed;
+            }
+            return 0;
+        }
+
+        /// <summary>
+        /// "fastpath tcp: WHY" on stderr and exit 1. With --json the whole report comes first on stdout; the
+        /// text form says what was sent and echoed and where the frames are on that one line.
+        /// </summary>
+        public int Fail(bool json, string outcome, string why)
+        {
+            if (json) Print(json, outcome);
+            Console.Error.WriteLine(json || outcome == "refused" ? $"fastpath tcp: {why}" : $"fastpath tcp: {why}; {frames.Describe()}");
+            return TransferFailed;
+        }
+
+        private bool Verified => result.MismatchAt < 0 && (result.Echoed == 0 || result.Echoed == result.Sent);
+
+        private void Print(bool json, string outcome)
+        {
+            bool complete = outcome is "completed" or "echo_differs";
             double seconds = result.Elapsed.TotalSeconds;
             double goodput = seconds > 0 ? result.Sent * 8 / seconds : 0;
             double rttMicroseconds = Math.Round(result.Statistics.SmoothedRtt.TotalMicroseconds, 1);
@@ -134,37 +175,38 @@ internal static class TcpCommand
                     writer.WriteNumber("goodput_bps", Math.Round(goodput));
                     writer.WriteNumber("rtt_us", rttMicroseconds);
                     writer.WriteNumber("retransmissions", result.Statistics.Retransmissions);
+                    writer.WriteNumber("timeouts", result.Statistics.Timeouts);
                     writer.WriteNumber("echoed_bytes", result.Echoed);
-                    writer.WriteBoolean("verified", verified);
+                    writer.WriteBoolean("verified", Verified);
+                    // Where the first echoed byte differed (-1: none did): for a transfer cut short, whether what came back was right.
+                    writer.WriteNumber("mismatch_at", result.MismatchAt);
                     writer.WriteBoolean("complete", complete);
+                    writer.WriteString("outcome", outcome);
                     writer.WriteNumber("connect_us", Math.Round(result.ConnectTime.TotalMicroseconds, 1));
                     writer.WriteNumber("cwnd", result.Statistics.CongestionWindow);
                     writer.WriteNumber("mss", result.Statistics.SendMss);
                     writer.WriteString("peer", peer);
                     ports.WriteJsonMembers(writer);
+                    frames.WriteJson(writer);
                     writer.WriteEndObject();
                 }
                 stdout.WriteByte((byte)'\n');
+                return;
             }
-            else
-            {
-                string echo = result.Echoed == 0 ? "nothing echoed (a discard server)" : $"{result.Echoed} echoed, {(verified ? "identical" : "DIFFERENT")}";
-                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"tcp connect: {result.Sent} bytes to {peer} in {seconds:F3} s = {goodput / 1e6:F1} Mbit/s goodput; {echo}; RTT {rttMicroseconds} us, {result.Statistics.Retransmissions} retransmissions; {info?.Driver} ({info?.Mode}) on {info?.Name}"));
-            }
-            if (!complete)
-            {
-                Console.Error.WriteLine($"fastpath tcp: {peer} closed the connection after {result.Sent} of {bytes} bytes");
-                return TransferFailed;
-            }
-            if (!verified)
-            {
-                Console.Error.WriteLine(result.MismatchAt >= 0
-                    ? $"fastpath tcp: the echoed bytes differ from those sent at offset {result.MismatchAt}"
-                    : $"fastpath tcp: {result.Echoed} bytes echoed of {result.Sent} sent");
-                return TransferFailed;
-            }
-            return 0;
+            string echo = result.Echoed == 0 ? "nothing echoed" + (complete ? " (a discard server)" : "") : $"{result.Echoed} echoed, {(Verified ? "identical" : "DIFFERENT")}";
+            string what = complete ? $"{result.Sent} bytes" : $"{result.Sent} of {bytes} bytes ({outcome.Replace('_', ' ')})";
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"tcp connect: {what} to {peer} in {seconds:F3} s = {goodput / 1e6:F1} Mbit/s goodput; {echo}; RTT {rttMicroseconds} us, {result.Statistics.Retransmissions} retransmissions; {info?.Driver} ({info?.Mode}) on {info?.Name}; {frames.Describe()}"));
         }
+
+        private static string Outcome(TcpError error) => error switch
+        {
+            TcpError.Reset => "reset",
+            TcpError.TimedOut => "timed_out",
+            TcpError.KeepaliveTimedOut => "keepalive_timed_out",
+            TcpError.Aborted => "aborted",
+            TcpError.Refused => "refused",
+            _ => "failed",
+        };
     }
 }

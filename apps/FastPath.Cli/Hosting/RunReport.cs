@@ -27,6 +27,7 @@ internal sealed class RunReport
     private double _pps;
     private double _wireBitsPerSecond;
     private bool _hasRate;
+    private string? _frames;
 
     public RunReport(string command, WorkerPorts ports)
     {
@@ -71,6 +72,14 @@ internal sealed class RunReport
         Add("wire_bps", Math.Round(_wireBitsPerSecond));
     }
 
+    /// <summary>The "frames" object ({total, returned, in_use_after_close}) and its sentence at the end of the summary line. Call once the ports are closed.</summary>
+    public void AddFrames(FrameLedger frames)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        Add("frames", frames.ToFields());
+        _frames = frames.Describe();
+    }
+
     /// <summary>A table printed under the summary line (text output only); the first row is the header.</summary>
     public void AddTableRow(params string[] cells) => _table.Add(cells);
 
@@ -100,6 +109,7 @@ internal sealed class RunReport
         text.Append(_queues.Count > 0
             ? string.Create(CultureInfo.InvariantCulture, $"; {_driver} ({_mode}) on {_interface} queue {string.Join(',', _queues)}")
             : string.Create(CultureInfo.InvariantCulture, $"; {_driver} ({_mode}) {_interface}"));
+        if (_frames is { } frames) text.Append("; ").Append(frames);
         text.AppendLine();
         AppendTable(text);
         Console.Out.Write(text.ToString());

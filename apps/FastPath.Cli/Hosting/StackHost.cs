@@ -31,10 +31,11 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
         int workers = cores?.Count ?? 1;
         var stacks = new NetworkStack[workers];
         var bindings = new PortBinding<IPacketPort>[workers];
+        var frames = new FrameLedger();
         for (int i = 0; i < workers; i++)
         {
             int worker = i;
-            bindings[i] = new PortBinding<IPacketPort>(() => ports.Open(worker), cores?[worker]);
+            bindings[i] = new PortBinding<IPacketPort>(() => frames.Record(ports.Open(worker)), cores?[worker]);
         }
         var config = new InterfaceConfig
         {
@@ -81,6 +82,7 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
                 extraJson?.Invoke(writer, counters);
                 ports.WriteJsonMembers(writer);
                 writer.WriteString("address", address.ToString());
+                frames.WriteJson(writer);
                 writer.WritePropertyName("engine");
                 statistics.WriteJson(writer);
                 writer.WriteEndObject();
@@ -90,7 +92,7 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
         else
         {
             string drops = string.Join(", ", counters.Drops.Where(drop => drop.Value > 0).Select(drop => $"{drop.Key} {drop.Value}"));
-            Console.Out.WriteLine($"{command}: {summary?.Invoke(counters) ?? ""}{counters.RxPackets} frames received, {counters.TxPackets} sent; dropped {counters.DropsTotal}{(drops.Length > 0 ? $" ({drops})" : "")}");
+            Console.Out.WriteLine($"{command}: {summary?.Invoke(counters) ?? ""}{counters.RxPackets} frames received, {counters.TxPackets} sent; dropped {counters.DropsTotal}{(drops.Length > 0 ? $" ({drops})" : "")}; {frames.Describe()}");
         }
         return 0;
     }

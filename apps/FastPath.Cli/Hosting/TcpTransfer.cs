@@ -110,6 +110,9 @@ internal sealed class TcpTransfer : IWorkerApplication
 
     public void Stop()
     {
+        // The connection's figures before the stack lets it go: an interrupted or timed-out run reports them too.
+        if (!_finished && _connection is { } connection)
+            Finish(TcpTransferOutcome.Failed, TcpError.StackStopped, "the worker stopped", connection.GetStatistics());
         _stack.Stop();
         Finish(TcpTransferOutcome.Failed, TcpError.StackStopped, "the worker stopped", default);
     }

@@ -4,7 +4,7 @@ using FastPath.Engine.Tcp;
 
 namespace FastPath.Cli.Options;
 
-/// <summary>The TCP settings `echo --tcp` and `tcp connect` share: Nagle and keepalive.</summary>
+/// <summary>The TCP settings `echo --tcp` and `tcp connect` share: Nagle, keepalive and the retransmission give-up.</summary>
 internal sealed class TcpCommandOptions
 {
     public Option<string?> KeepAlive { get; } = new("--keepalive")
@@ -14,19 +14,34 @@ internal sealed class TcpCommandOptions
 
     public Option<bool> NoDelay { get; } = new("--no-delay") { Description = "Turn Nagle's algorithm off (TCP_NODELAY)" };
 
+    // With the default 15 and the RTO doubling up to 120 s, a peer that vanished is given up after about 15
+    // minutes, as Linux's tcp_retries2 = 15 does; a test or an impatient operator wants seconds.
+    public Option<int?> Retries { get; } = new("--retries")
+    {
+        Description = "Retransmissions of a segment before the connection is given up as timed out (1-100; default 15, as Linux's tcp_retries2: minutes; 4 gives up within seconds)",
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(KeepAlive);
         command.Options.Add(NoDelay);
+        command.Options.Add(Retries);
     }
 
     /// <summary>The stack-wide TCP options for the parsed command line.</summary>
     public TcpOptions Parse(ParseResult parse)
     {
         bool noDelay = parse.GetValue(NoDelay);
-        if (parse.GetValue(KeepAlive) is not { } text) return new TcpOptions { NoDelay = noDelay };
+        var defaults = new TcpOptions();
+        int retries = parse.GetValue(Retries) ?? defaults.MaxRetransmissions;
+        if (retries is < 1 or > 100) throw new CommandLineException($"--retries: {retries} is not from 1 to 100");
+        if (parse.GetValue(KeepAlive) is not { } text) return new TcpOptions { NoDelay = noDelay, MaxRetransmissions = retries };
         (TimeSpan idle, TimeSpan interval, int count) = ParseKeepAlive(text);
-        var options = new TcpOptions { NoDelay = noDelay, KeepAlive = true, KeepAliveIdle = idle, KeepAliveInterval = interval, KeepAliveCount = count };
+        var options = new TcpOptions
+        {
+            NoDelay = noDelay, MaxRetransmissions = retries,
+            KeepAlive = true, KeepAliveIdle = idle, KeepAliveInterval = interval, KeepAliveCount = count,
+        };
         try
         {
             options.Validate();
