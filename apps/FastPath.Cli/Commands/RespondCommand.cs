@@ -15,6 +15,7 @@ internal static class RespondCommand
         var address = StackOptions.Address();
         var command = new Command("respond", "Answer ARP and ICMP echo (ping) for an address on an interface until stopped, then print the counters");
         port.AddTo(command, limitsRequired: false);
+        port.AddStatsTo(command);
         command.Options.Add(address);
         command.SetAction(parse =>
         {
@@ -42,6 +43,6 @@ internal static class StackOptions
             FanoutGroup = AfPacketOptions.DefaultFanoutGroupFor(device.Index),
             LargeReceiveRings = true,
         };
-        return new StackHost(command, ports, address, device) { Configure = configure };
+        return new StackHost(command, ports, address, device) { Configure = configure, StatsFile = parse.GetValue(port.StatsJson) };
     }
 }

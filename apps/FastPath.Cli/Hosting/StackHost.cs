@@ -18,6 +18,9 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
     /// <summary>Called for each worker's stack before it starts (bind sockets, join groups).</summary>
     public Action<int, NetworkStack>? Configure { get; init; }
 
+    /// <summary>--stats-json: a JSON line a second with memory, GC, frame pools and the stacks' counters (null: none).</summary>
+    public string? StatsFile { get; init; }
+
     /// <summary>The stacks' TCP settings (keepalive, Nagle) for commands that serve TCP.</summary>
     public TcpOptions Tcp { get; set; } = new();
 
@@ -33,6 +36,9 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
         }
         var config = new InterfaceConfig { Address = address, Mac = device.Mac, Mtu = device.Mtu, Tcp = Tcp };
         using var stop = new TerminationSignals();
+        // GetCounters is safe from any thread; a stack not yet built by its worker counts nothing yet.
+        using ProcessStatsReporter? stats = ProcessStatsReporter.Create(command, StatsFile, ports, writer =>
+            StackCountersSnapshot.Sum(stacks.Where(stack => stack is not null).Select(stack => stack.GetCounters())).WriteJsonMembers(writer));
         using global::FastPath.Engine.Runtime.Engine engine = global::FastPath.Engine.Runtime.Engine.Create(bindings, worker =>
         {
             var stack = new NetworkStack(config);
@@ -47,6 +53,7 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
         });
         engine.Start();
         ports.AnnounceReady(command, $"{address} answering");
+        stats?.Start();
         if (duration is { } limit) stop.TriggerAfter(limit);
         try
         {
@@ -57,6 +64,7 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
         {
         }
         engine.Stop();
+        stats?.Stop();
         if (engine.Workers.Select(worker => worker.Failure).FirstOrDefault(failure => failure is not null) is { } failure)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         EngineStatistics statistics = engine.Statistics;
