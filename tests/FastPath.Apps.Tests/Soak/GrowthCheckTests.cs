@@ -30,6 +30,18 @@ public sealed class GrowthCheckTests
     }
 
     [Fact]
+    public void A_service_whose_pool_does_not_come_back_after_the_traffic_fails()
+    {
+        // During the traffic the level jitters as much as ever; once idle, 40 frames are still out.
+        StatsSample[] series = Series(_ => { });
+        StatsSample idle = series[^1] with { Ports = [series[^1].Ports[0] with { PoolInUse = series[0].Ports[0].PoolInUse + 40 }] };
+        GrowthReport report = GrowthCheck.Check("service", [.. series[..^1], idle], WarmUp, new GrowthLimits(), endsIdle: true);
+        Assert.Contains(report.Failures, failure => failure.Contains("did not come back", StringComparison.Ordinal));
+        GrowthReport same = GrowthCheck.Check("service", series, WarmUp, new GrowthLimits(), endsIdle: true);
+        Assert.True(same.Passed, same.ToString());
+    }
+
+    [Fact]
     public void Resident_memory_growing_200_KiB_a_second_fails()
     {
         GrowthReport report = GrowthCheck.Check("rss", Series(sample => sample.Rss += sample.Second * 200 * 1024), WarmUp, new GrowthLimits());
