@@ -36,9 +36,7 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
         }
         var config = new InterfaceConfig { Address = address, Mac = device.Mac, Mtu = device.Mtu, Tcp = Tcp };
         using var stop = new TerminationSignals();
-        // GetCounters is safe from any thread; a stack not yet built by its worker counts nothing yet.
-        using ProcessStatsReporter? stats = ProcessStatsReporter.Create(command, StatsFile, ports, writer =>
-            StackCountersSnapshot.Sum(stacks.Where(stack => stack is not null).Select(stack => stack.GetCounters())).WriteJsonMembers(writer));
+        using ProcessStatsReporter? stats = ProcessStatsReporter.Create(command, StatsFile, ports, writer => WriteCounters(writer, stacks));
         using global::FastPath.Engine.Runtime.Engine engine = global::FastPath.Engine.Runtime.Engine.Create(bindings, worker =>
         {
             var stack = new NetworkStack(config);
@@ -92,5 +90,16 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
             Console.Out.WriteLine($"{command}: {summary?.Invoke(counters) ?? ""}{counters.RxPackets} frames received, {counters.TxPackets} sent; dropped {counters.DropsTotal}{(drops.Length > 0 ? $" ({drops})" : "")}");
         }
         return 0;
+    }
+
+    /// <summary>The stacks' counters summed, as JSON members (GetCounters is safe from any thread; a stack its worker has not built yet counts nothing).</summary>
+    private static void WriteCounters(Utf8JsonWriter writer, NetworkStack?[] stacks)
+    {
+        var snapshots = new List<StackCountersSnapshot>(stacks.Length);
+        for (int i = 0; i < stacks.Length; i++)
+        {
+            if (Volatile.Read(ref stacks[i]) is { } built) snapshots.Add(built.GetCounters());
+        }
+        StackCountersSnapshot.Sum(snapshots).WriteJsonMembers(writer);
     }
 }
