@@ -61,9 +61,17 @@ public sealed class SoakTests(ITestOutputHelper output)
         };
         using var stopLanes = new CancellationTokenSource();
         Task[] running = [.. lanes.Select(lane => lane.Run(stopLanes.Token))];
-
-        var (genExit, genStdout, genStderr) = gen.WaitForExit(settings.Duration + TimeSpan.FromMinutes(2));
-        stopLanes.Cancel();
+        int genExit;
+        string genStdout, genStderr;
+        try
+        {
+            (genExit, genStdout, genStderr) = gen.WaitForExit(settings.Duration * 3 + TimeSpan.FromMinutes(5));
+        }
+        finally
+        {
+            // Also when gen overran: no lane may go on starting clients against a lab about to be removed.
+            stopLanes.Cancel();
+        }
         await Task.WhenAll(running).WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
         Assert.True(genExit == 0, $"gen exit {genExit}: {genStderr}");
         // Replies still on their way have long arrived after this (a round trip is microseconds to milliseconds).
