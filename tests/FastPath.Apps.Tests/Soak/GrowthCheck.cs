@@ -55,13 +55,13 @@ internal static class GrowthCheck
         // native side (UMEM, rings, stacks, JIT code), which must not grow at all.
         double[] native = NativeResident(all, samples);
         Trend outside = Trend.Of(time, native);
-        figures.Add(Invariant($"RSS {first.RssBytes / MiB:F1} -> {last.RssBytes / MiB:F1} MiB, thirds {rss.ThirdsDelta / MiB:+0.00;-0.00} MiB, slope {rss.Slope / 1024:+0.00;-0.00} KiB/s; beyond the heap's high-water mark {native[0] / MiB:F1} -> {native[^1] / MiB:F1} MiB, thirds {outside.ThirdsDelta / MiB:+0.00;-0.00} MiB, slope {outside.Slope / 1024:+0.00;-0.00} KiB/s (slack {limits.RssSlackBytes / MiB:F0} MiB)"));
+        figures.Add(Invariant($"RSS {first.RssBytes / MiB:F1} -> {last.RssBytes / MiB:F1} MiB, thirds {rss.ThirdsDelta / MiB:+0.00;-0.00;0.00} MiB, slope {rss.Slope / 1024:+0.00;-0.00;0.00} KiB/s; beyond the heap's high-water mark {native[0] / MiB:F1} -> {native[^1] / MiB:F1} MiB, thirds {outside.ThirdsDelta / MiB:+0.00;-0.00;0.00} MiB, slope {outside.Slope / 1024:+0.00;-0.00;0.00} KiB/s (slack {limits.RssSlackBytes / MiB:F0} MiB)"));
         if (outside.ThirdsDelta > limits.RssSlackBytes)
             failures.Add(Invariant($"RSS beyond the managed heap grew {outside.ThirdsDelta / MiB:F2} MiB from the first third to the last (slack {limits.RssSlackBytes / MiB:F0} MiB; slope {outside.Slope / 1024:F2} KiB/s)"));
 
         Trend heap = Trend.Of(time, [.. samples.Select(sample => (double)sample.HeapAfterGcBytes)]);
         Trend live = Trend.Of(time, [.. samples.Select(sample => (double)sample.HeapBytes)]);
-        figures.Add(Invariant($"heap {first.HeapBytes / MiB:F2} -> {last.HeapBytes / MiB:F2} MiB (slope {live.Slope / 1024:+0.00;-0.00} KiB/s); after GC {first.HeapAfterGcBytes / MiB:F2} -> {last.HeapAfterGcBytes / MiB:F2} MiB, thirds {heap.ThirdsDelta / MiB:+0.00;-0.00} MiB (slack {limits.HeapAfterGcSlackBytes / MiB:F0} MiB)"));
+        figures.Add(Invariant($"heap {first.HeapBytes / MiB:F2} -> {last.HeapBytes / MiB:F2} MiB (slope {live.Slope / 1024:+0.00;-0.00;0.00} KiB/s); after GC {first.HeapAfterGcBytes / MiB:F2} -> {last.HeapAfterGcBytes / MiB:F2} MiB, thirds {heap.ThirdsDelta / MiB:+0.00;-0.00;0.00} MiB (slack {limits.HeapAfterGcSlackBytes / MiB:F0} MiB)"));
         if (heap.ThirdsDelta > limits.HeapAfterGcSlackBytes)
             failures.Add(Invariant($"the heap that survives collections grew {heap.ThirdsDelta / MiB:F2} MiB from the first third to the last (slack {limits.HeapAfterGcSlackBytes / MiB:F0} MiB)"));
 
@@ -83,7 +83,7 @@ internal static class GrowthCheck
             double[] inUse = [.. samples.Select(sample => (double)sample.Ports[index].PoolInUse)];
             Trend pool = Trend.Of(time, inUse);
             PortSample firstPort = first.Ports[index], lastPort = last.Ports[index];
-            figures.Add(Invariant($"pool (queue {firstPort.Queue}) in use {firstPort.PoolInUse} -> {lastPort.PoolInUse} of {lastPort.PoolCapacity}, max {inUse.Max():F0}, thirds {pool.ThirdsDelta:+0.0;-0.0}, slope {pool.Slope:+0.000;-0.000} frames/s"));
+            figures.Add(Invariant($"pool (queue {firstPort.Queue}) in use {firstPort.PoolInUse} -> {lastPort.PoolInUse} of {lastPort.PoolCapacity}, max {inUse.Max():F0}, thirds {pool.ThirdsDelta:+0.0;-0.0;0.0}, slope {pool.Slope:+0.000;-0.000;0.000} frames/s"));
             if (pool.Slope > limits.PoolSlopeFramesPerSecond && pool.ThirdsDelta > limits.PoolSlackFrames)
                 failures.Add(Invariant($"frame pool of queue {firstPort.Queue} trends up: {pool.Slope:F3} frames/s (limit {limits.PoolSlopeFramesPerSecond}), last third {pool.ThirdsDelta:F1} frames over the first (slack {limits.PoolSlackFrames})"));
             StatsSample? before = all.FirstOrDefault(sample => sample.Ports.Count > index);
