@@ -15,6 +15,7 @@ namespace FastPath.Apps.Tests.Soak;
 /// dropped by reason (<see cref="LossLedger"/>), and every TCP transfer comes back whole and verified.
 /// </summary>
 /// <remarks>Hours: <c>FASTPATH_SOAK_SECONDS=14400 ./test.sh --filter "FullyQualifiedName~Soak"</c>.</remarks>
+[Collection(SoakCollection.Name)]
 public sealed class SoakTests(ITestOutputHelper output)
 {
     private const int StreamId = 9;
