@@ -21,6 +21,7 @@ internal static class EchoCommand
         var tcpOptions = new TcpCommandOptions();
         var command = new Command("echo", "Serve the echo protocol (RFC 862) on FastPath's own stack until stopped");
         port.AddTo(command, limitsRequired: false);
+        port.AddStatsTo(command);
         command.Options.Add(address);
         command.Options.Add(listenPort);
         command.Options.Add(udp);

@@ -44,6 +44,7 @@ internal static class GenCommand
         var command = new Command("gen", "Send streams of frames (or replay a capture) at a rate or as fast as the interface takes them; print what was sent");
         port.AddTo(command);
         port.AddProgressTo(command);
+        port.AddStatsTo(command);
         streams.AddTo(command);
         command.Options.Add(pcapOut);
         command.Options.Add(pcap);
@@ -80,6 +81,7 @@ internal static class GenCommand
                 Progress = port.WantsProgress(parse),
                 PlotFile = parse.GetValue(port.Plot),
                 Measure = measuring,
+                StatsFile = parse.GetValue(port.StatsJson),
             };
             if (replayFile != null)
             {
@@ -207,12 +209,15 @@ internal static class GenCommand
             return ([result], report);
         }
         var ports = new WorkerPorts(run.InterfaceName!, run.Driver, run.Queue, run.Cores?.Count ?? 1);
+        using ProcessStatsReporter? stats = ProcessStatsReporter.Create("gen", run.StatsFile, ports, progress.WriteCounters);
         GeneratorResult[] results = PinnedWorkers.Run(run.Cores, frames.Track(ports.Open), body, stop.Trigger, () =>
         {
             ports.AnnounceReady("gen", "sending");
             if (sample) progress.Start();
+            stats?.Start();
         });
         progress.Stop();
+        stats?.Stop();
         // Every worker has closed its port by now (PinnedWorkers disposes them on their threads).
         report = new RunReport("gen", ports);
         report.AddFrames(frames);
@@ -260,5 +265,6 @@ internal static class GenCommand
         public bool Progress { get; init; }
         public string? PlotFile { get; init; }
         public bool Measure { get; init; }
+        public string? StatsFile { get; init; }
     }
 }

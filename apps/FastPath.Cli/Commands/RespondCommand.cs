@@ -25,6 +25,7 @@ internal static class RespondCommand
         };
         var command = new Command("respond", "Answer ARP and ICMP echo (ping) for an address on an interface until stopped, then print the counters");
         port.AddTo(command, limitsRequired: false);
+        port.AddStatsTo(command);
         command.Options.Add(address);
         command.Options.Add(echoRate);
         command.Options.Add(echoBurst);
@@ -79,6 +80,6 @@ internal static class StackOptions
             FanoutGroup = AfPacketOptions.DefaultFanoutGroupFor(device.Index),
             LargeReceiveRings = true,
         };
-        return new StackHost(command, ports, address, device) { Configure = configure };
+        return new StackHost(command, ports, address, device) { Configure = configure, StatsFile = parse.GetValue(port.StatsJson) };
     }
 }

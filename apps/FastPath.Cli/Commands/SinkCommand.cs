@@ -27,6 +27,7 @@ internal static class SinkCommand
         var command = new Command("sink", "Receive and count frames (AF_XDP or AF_PACKET); per stream: loss, reordering, duplicates, one-way latency");
         port.AddTo(command);
         port.AddProgressTo(command);
+        port.AddStatsTo(command);
         command.Options.Add(promiscuous);
         command.Options.Add(noSignature);
         command.SetAction(parse =>
@@ -53,26 +54,29 @@ internal static class SinkCommand
                 // the path's and not the scheduler's.
                 YieldWhenIdle = cores is null,
             };
-            return Run(ports, cores, settings, parse.GetValue(port.Json), port.WantsProgress(parse), parse.GetValue(port.Plot));
+            return Run(ports, cores, settings, parse.GetValue(port.Json), port.WantsProgress(parse), parse.GetValue(port.Plot), parse.GetValue(port.StatsJson));
         });
         return command;
     }
 
-    private static int Run(WorkerPorts ports, IReadOnlyList<int>? cores, SinkSettings settings, bool json, bool showProgress, string? plotFile)
+    private static int Run(WorkerPorts ports, IReadOnlyList<int>? cores, SinkSettings settings, bool json, bool showProgress, string? plotFile, string? statsFile)
     {
         int workers = cores?.Count ?? 1;
         var counters = Enumerable.Range(0, workers).Select(_ => new LiveCounters()).ToArray();
         using var progress = new ProgressReporter("sink", counters, showProgress, showTx: false, showRx: true);
         using var stop = new TerminationSignals();
         var frames = new FrameLedger();
+        using ProcessStatsReporter? stats = ProcessStatsReporter.Create("sink", statsFile, ports, progress.WriteCounters);
         SinkResult[] results = PinnedWorkers.Run(cores, frames.Track(ports.Open),
             (worker, port) => PacketSink.Run(port, settings with { Counters = counters[worker] }, stop.Token), stop.Trigger,
             () =>
             {
                 ports.AnnounceReady("sink", "receiving");
                 if (showProgress || plotFile != null) progress.Start();
+                stats?.Start();
             });
         progress.Stop();
+        stats?.Stop();
 
         long packets = results.Sum(r => r.Packets);
         long bytes = results.Sum(r => r.Bytes);

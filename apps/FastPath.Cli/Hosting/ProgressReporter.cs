@@ -104,6 +104,18 @@ internal sealed class ProgressReporter : IDisposable
         Console.Error.WriteLine(line.ToString());
     }
 
+    /// <summary>The workers' totals as JSON members (tx/rx packets and bytes, lost), for the stats reporter's lines.</summary>
+    public void WriteCounters(System.Text.Json.Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        Totals totals = Read();
+        writer.WriteNumber("tx_packets", totals.TxPackets);
+        writer.WriteNumber("tx_bytes", totals.TxBytes);
+        writer.WriteNumber("rx_packets", totals.RxPackets);
+        writer.WriteNumber("rx_bytes", totals.RxBytes);
+        writer.WriteNumber("lost", totals.Lost);
+    }
+
     private Totals Read()
     {
         Totals totals = default;

@@ -18,6 +18,9 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
     /// <summary>Called for each worker's stack before it starts (bind sockets, join groups).</summary>
     public Action<int, NetworkStack>? Configure { get; init; }
 
+    /// <summary>--stats-json: a JSON line a second with memory, GC, frame pools and the stacks' counters (null: none).</summary>
+    public string? StatsFile { get; init; }
+
     /// <summary>The stacks' TCP settings (keepalive, Nagle) for commands that serve TCP.</summary>
     public TcpOptions Tcp { get; set; } = new();
 
@@ -43,6 +46,7 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
             IcmpEchoRepliesPerSecond = EchoRepliesPerSecond, IcmpEchoReplyBurst = EchoReplyBurst,
         };
         using var stop = new TerminationSignals();
+        using ProcessStatsReporter? stats = ProcessStatsReporter.Create(command, StatsFile, ports, writer => WriteCounters(writer, stacks));
         using global::FastPath.Engine.Runtime.Engine engine = global::FastPath.Engine.Runtime.Engine.Create(bindings, worker =>
         {
             var stack = new NetworkStack(config);
@@ -57,6 +61,7 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
         });
         engine.Start();
         ports.AnnounceReady(command, $"{address} answering");
+        stats?.Start();
         if (duration is { } limit) stop.TriggerAfter(limit);
         try
         {
@@ -67,6 +72,7 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
         {
         }
         engine.Stop();
+        stats?.Stop();
         if (engine.Workers.Select(worker => worker.Failure).FirstOrDefault(failure => failure is not null) is { } failure)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         EngineStatistics statistics = engine.Statistics;
@@ -95,5 +101,16 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
             Console.Out.WriteLine($"{command}: {summary?.Invoke(counters) ?? ""}{counters.RxPackets} frames received, {counters.TxPackets} sent; dropped {counters.DropsTotal}{(drops.Length > 0 ? $" ({drops})" : "")}; {frames.Describe()}");
         }
         return 0;
+    }
+
+    /// <summary>The stacks' counters summed, as JSON members (GetCounters is safe from any thread; a stack its worker has not built yet counts nothing).</summary>
+    private static void WriteCounters(Utf8JsonWriter writer, NetworkStack?[] stacks)
+    {
+        var snapshots = new List<StackCountersSnapshot>(stacks.Length);
+        for (int i = 0; i < stacks.Length; i++)
+        {
+            if (Volatile.Read(ref stacks[i]) is { } built) snapshots.Add(built.GetCounters());
+        }
+        StackCountersSnapshot.Sum(snapshots).WriteJsonMembers(writer);
     }
 }

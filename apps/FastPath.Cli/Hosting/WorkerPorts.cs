@@ -12,6 +12,7 @@ internal sealed class WorkerPorts(string interfaceName, PortDriver driver, int f
 {
     private readonly PortInfo?[] _infos = new PortInfo?[workers];
     private readonly string?[] _fallbacks = new string?[workers];
+    private readonly IPacketPort?[] _ports = new IPacketPort?[workers];
 
     /// <summary>AF_PACKET workers join one fanout group per interface so each frame reaches exactly one of them.</summary>
     public int? FanoutGroup { get; init; }
@@ -29,8 +30,13 @@ internal sealed class WorkerPorts(string interfaceName, PortDriver driver, int f
         OpenedPort opened = LinuxPorts.Open(request);
         _infos[worker] = opened.Port.Info;
         _fallbacks[worker] = opened.FallbackReason;
+        // Published for the stats reporter's thread, which reads each worker's pool and counters.
+        Volatile.Write(ref _ports[worker], opened.Port);
         return opened.Port;
     }
+
+    /// <summary>The ports opened so far, by worker (null until a worker has opened its own); they may be closed already.</summary>
+    public IReadOnlyList<IPacketPort?> Opened => _ports;
 
     public PortInfo? First => _infos.FirstOrDefault(info => info != null);
 

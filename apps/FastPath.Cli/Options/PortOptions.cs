@@ -31,6 +31,10 @@ internal sealed class PortOptions(bool interfaceRequired = true)
     public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object with the totals" };
     public Option<bool> Progress { get; } = new("--progress") { Description = "Print a line a second on stderr (the default when stderr is a terminal)" };
     public Option<string?> Plot { get; } = new("--plot") { Description = "Write an SVG chart of the rate over time and the latency histogram to this file" };
+    public Option<string?> StatsJson { get; } = new("--stats-json")
+    {
+        Description = "Write a JSON line a second to this file: memory (RSS, managed heap), GC collections, frame-pool occupancy, packet counters",
+    };
 
     /// <summary>Adds the options; services that run until stopped (<paramref name="limitsRequired"/> false) take no --count.</summary>
     public void AddTo(Command command, bool limitsRequired = true)
@@ -56,6 +60,9 @@ internal sealed class PortOptions(bool interfaceRequired = true)
         command.Options.Add(Progress);
         command.Options.Add(Plot);
     }
+
+    /// <summary>Adds --stats-json (the long-running data-path commands: gen, sink, respond, echo).</summary>
+    public void AddStatsTo(Command command) => command.Options.Add(StatsJson);
 
     /// <summary>The --duration of a service that otherwise runs until Ctrl-C or SIGTERM (null: no limit).</summary>
     public TimeSpan? ParseDuration(ParseResult parse) =>
