@@ -56,14 +56,17 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
     private long _txWakeups;
     private long _txWakeupsDeferred;
     private long _rxWakeups;
+    private long _txLinkDown;
 
     private readonly FrameRegion _region;
     private readonly XskSocket _socket;
     private readonly XdpAttachment _attachment;
+    private readonly LinkWatch _link;
     private int _disposed;
 
-    private AfXdpPort(NetworkDevice device, AfXdpOptions options, FrameRegion region, XskSocket socket, XdpAttachment attachment, bool zeroCopy)
+    private AfXdpPort(NetworkDevice device, AfXdpOptions options, FrameRegion region, XskSocket socket, XdpAttachment attachment, bool zeroCopy, LinkWatch link)
     {
+        _link = link;
         _region = region;
         _socket = socket;
         _attachment = attachment;
@@ -104,6 +107,7 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
         var region = FrameRegion.Create(options.FrameCount, options.FrameSize);
         XskSocket? socket = null;
         XdpAttachment? attachment = null;
+        LinkWatch? link = null;
         bool mapped = false;
         try
         {
@@ -115,7 +119,8 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
             bool zeroCopy = socket.IsZeroCopy;
             attachment.Map.Set(options.Queue, socket.Fd);
             mapped = true;
-            var port = new AfXdpPort(device, options, region, socket, attachment, zeroCopy);
+            link = LinkWatch.Open(device);
+            var port = new AfXdpPort(device, options, region, socket, attachment, zeroCopy, link);
             port.Refill();
             return port;
         }
@@ -124,6 +129,7 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
             // Only our own entry: on EBUSY the queue's entry is another port's.
             if (mapped) attachment!.Map.Remove(options.Queue);
             attachment?.Release();
+            link?.Dispose();
             socket?.Dispose();
             region.Dispose();
             throw;
@@ -154,6 +160,7 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
             // As libxdp's examples: a driver that sleeps (zero-copy) waits for a syscall to look at the
             // fill ring again; copy mode never sets the flag.
             if (_fill.NeedsWakeup) WakeRx();
+            if (_link.IsDue) CheckLinkWhileIdle();
             return 0;
         }
         ref Packet destination = ref MemoryMarshal.GetReference(packets);
@@ -234,7 +241,16 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
     {
         if (_txOutstanding != 0 && _tx.NeedsWakeup) WakeTx();
         ReapCompletions();
+        // While the link is not up, look again (at most every 100 ms) so the port sees it come back even
+        // when the kernel stops saying ENETDOWN, e.g. on a lost carrier, where the kernel drops instead.
+        if (_link.State != LinkState.Up) CheckLinkWhileNotUp();
     }
+
+    /// <summary>The link as the port last found it (see <see cref="IPacketPort.Link"/>).</summary>
+    public PortLink Link => _link.Current;
+
+    /// <summary>Looks at the link unless it was looked at in the last 100 ms; any thread.</summary>
+    public PortLink CheckLink() => Volatile.Read(ref _disposed) == 0 ? _link.Check() : _link.Current;
 
     /// <summary>
     /// The port's counters and the socket's XDP_STATISTICS, mapped as follows: RxDropped = rx_dropped +
@@ -262,6 +278,8 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
                 FillRingEmpty = kernel.RxFillRingEmpty + _poolDry,
                 TxRingFull = _txRingFull,
                 TxInvalid = kernel.TxInvalidDescriptors,
+                LinkDowns = _link.Current.Downs,
+                TxLinkDown = Interlocked.Read(ref _txLinkDown),
             };
         }
     }
@@ -343,6 +361,7 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
         _socket.Dispose();
         _region.Dispose();
         _attachment.Release();
+        _link.Dispose();
     }
 
     /// <summary>Gives free pool frames to the kernel until it holds a ring's worth.</summary>
@@ -391,14 +410,42 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
         if (Interop.Socket.SendTo(_fd, null, 0, Interop.Socket.MSG_DONTWAIT, null, 0) >= 0) return;
         int errno = Marshal.GetLastPInvokeError();
         // The kernel could not send everything now (another sender on the queue, no skb, link down): the
-        // descriptors stay on the ring for the next kick.
+        // descriptors stay on the ring for the next kick. On ENETDOWN (__xsk_sendmsg: the device is not
+        // IFF_UP) the socket stays bound and the XDP program attached; the next kick after the link is up
+        // sends them, so nothing is lost, only late.
         if (errno is Errors.EAGAIN or Errors.EBUSY or Errors.ENOBUFS or Errors.ENETDOWN)
         {
             _txWakeupsDeferred++;
+            if (errno == Errors.ENETDOWN)
+            {
+                Interlocked.Increment(ref _txLinkDown);
+                _ = _link.Check();
+            }
             return;
+        }
+        // ENXIO: the netdev notifier unbound the socket (NETDEV_UNREGISTER): the interface is gone.
+        if (LinkWatch.MeansGone(errno))
+        {
+            _link.MarkGone($"sendto(AF_XDP): {Errors.Name(errno)}");
+            ThrowLinkGone();
         }
         Errors.Throw("sendto(AF_XDP)", errno);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CheckLinkWhileIdle()
+    {
+        if (_link.CheckNow().State == LinkState.Gone) ThrowLinkGone();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CheckLinkWhileNotUp()
+    {
+        if (_link.Check().State == LinkState.Gone) ThrowLinkGone();
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowLinkGone() => throw new LinkGoneException(Info.Name, _link.GoneReason);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void WakeRx()
