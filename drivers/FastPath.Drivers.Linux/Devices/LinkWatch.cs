@@ -116,11 +116,12 @@ internal sealed class LinkWatch : IDisposable
             return;
         }
         if (state == LinkState.Gone && reason != null) Interlocked.CompareExchange(ref _goneReason, reason, null);
-        bool wasUp = previous is LinkState.Up or LinkState.Unknown;
-        if (wasUp && state is LinkState.Down or LinkState.Gone)
+        if (previous != LinkState.Down && state is LinkState.Down or LinkState.Gone)
         {
             Interlocked.Exchange(ref _downSince, now);
-            Interlocked.Increment(ref _downs);
+            // A link found down at the first look (a veth whose carrier linkwatch has not yet reported: the
+            // kernel sets IFF_RUNNING up to a second after IFF_UP) is not an outage the port lived through.
+            if (previous == LinkState.Up || state == LinkState.Gone) Interlocked.Increment(ref _downs);
         }
         else if (previous == LinkState.Down && state == LinkState.Up)
         {

@@ -32,6 +32,7 @@ public sealed class TxRingFullTests
         using var lab = NetLab.Create();
         using IPacketPort port = FaultLab.Open(driver, lab, ringSize: 64, frameCount: 512);
         byte[] frame = FaultLab.UdpToPeer(lab);
+        FaultLab.WaitUntil(() => port.CheckLink().State == LinkState.Up, () => $"the new link is {port.Link}");
         LinkCounters peerBefore = FaultLab.PeerCounters(lab);
         LinkCounters localBefore = FaultLab.LocalCounters(lab);
 
