@@ -29,6 +29,7 @@ internal sealed class WorkerPorts(string interfaceName, PortDriver driver, int f
         OpenedPort opened = LinuxPorts.Open(request);
         _infos[worker] = opened.Port.Info;
         _fallbacks[worker] = opened.FallbackReason;
+        LinkMonitor.Watch(opened.Port);
         return opened.Port;
     }
 
