@@ -120,6 +120,12 @@ public sealed class LinkDownUpTests
         Assert.True(peerDelta.TxDropped > 0, "the peer's kernel kept sending during the outage and counted its drops");
         Assert.True(stats.TxLinkDown > 0, "the port's kicks during the outage were refused (ENETDOWN)");
         FaultLab.AssertPoolAccounts(port);
+
+        // Idle after the outage, a worker's wait sleeps again: AF_PACKET's socket was left with sk_err =
+        // ENETDOWN (packet_notifier), which makes poll report POLLERR at once until something reads it.
+        var waitable = (FastPath.Engine.Runtime.IWaitablePort)port;
+        bool firstWait = waitable.WaitForReceive(0);
+        Assert.False(waitable.WaitForReceive(100), $"an idle port's wait returns at once (first wait said {firstWait})");
     }
 }
 
