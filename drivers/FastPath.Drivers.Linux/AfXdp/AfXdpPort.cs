@@ -57,6 +57,7 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
     private long _txWakeupsDeferred;
     private long _rxWakeups;
     private long _txLinkDown;
+    private long _txDropped;
 
     private readonly FrameRegion _region;
     private readonly XskSocket _socket;
@@ -239,7 +240,10 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
     /// </summary>
     public void Flush()
     {
-        if (_txOutstanding != 0 && _tx.NeedsWakeup) WakeTx();
+        // No kick while the link is down: without carrier, copy mode's __dev_direct_xmit drops the frame it
+        // was handed (one per kick, counted in the interface's tx_dropped), where a frame left in the ring
+        // waits for the link and loses nothing.
+        if (_txOutstanding != 0 && _tx.NeedsWakeup && _link.State != LinkState.Down) WakeTx();
         ReapCompletions();
         // While the link is not up, look again (at most every 100 ms) so the port sees it come back even
         // when the kernel stops saying ENETDOWN, e.g. on a lost carrier, where the kernel drops instead.
@@ -257,7 +261,9 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
     /// rx_ring_full (every frame lost on receive; rx_dropped already counts those lost to an empty fill
     /// ring); RxRingFull = rx_ring_full; FillRingEmpty = rx_fill_ring_empty_descs + the times the port
     /// found its pool dry while the fill ring had room; RxInvalid = rx_invalid_descs; TxInvalid =
-    /// tx_invalid_descs; TxRingFull = Transmit calls that could not take every packet. The kernel's
+    /// tx_invalid_descs; TxRingFull = Transmit calls that could not take every packet; TxDropped = frames
+    /// the kernel completed without sending (copy mode's sendto EBUSY, e.g. no carrier); TxLinkDown = kicks
+    /// refused with ENETDOWN (the frames wait); LinkDowns = outages the port saw. The kernel's
     /// tx_ring_empty_descs (woken with nothing to send) is no loss and appears only in
     /// <see cref="Statistics"/>. Tx counts are of packets queued on the TX ring.
     /// </summary>
@@ -278,6 +284,7 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
                 FillRingEmpty = kernel.RxFillRingEmpty + _poolDry,
                 TxRingFull = _txRingFull,
                 TxInvalid = kernel.TxInvalidDescriptors,
+                TxDropped = Interlocked.Read(ref _txDropped),
                 LinkDowns = _link.Current.Downs,
                 TxLinkDown = Interlocked.Read(ref _txLinkDown),
             };
@@ -416,6 +423,14 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
         if (errno is Errors.EAGAIN or Errors.EBUSY or Errors.ENOBUFS or Errors.ENETDOWN)
         {
             _txWakeupsDeferred++;
+            // Copy mode's EBUSY is xsk_generic_xmit's NET_XMIT_DROP ("SKB completed but not sent"): the
+            // device refused the frame (no carrier, a full queue), the kernel completed it, and it is lost.
+            if (errno == Errors.EBUSY && !IsZeroCopy)
+            {
+                Interlocked.Increment(ref _txDropped);
+                // Look now, not in 100 ms: while the link shows down, Flush stops kicking and loses no more.
+                _ = _link.CheckNow();
+            }
             if (errno == Errors.ENETDOWN)
             {
                 Interlocked.Increment(ref _txLinkDown);
