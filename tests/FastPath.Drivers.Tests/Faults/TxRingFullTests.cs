@@ -95,7 +95,8 @@ public sealed class TxRingFullTests
         Assert.True(stats.TxRingFull >= callsWhileFull && callsWhileFull > 0, $"TxRingFull {stats.TxRingFull} counts the {callsWhileFull} short calls");
         Assert.True(stats.TxLinkDown > 0, "the kicks the kernel refused are counted");
         Assert.Equal(1, stats.LinkDowns);
-        Assert.Equal(LinkState.Up, port.CheckLink().State);
+        // IFF_RUNNING follows carrier through linkwatch, a moment after IFF_UP: wait for it rather than race it.
+        FaultLab.WaitUntil(() => port.CheckLink().State == LinkState.Up, () => $"the port never saw its link up again: {port.Link}");
         FaultLab.AssertPoolAccounts(port);
     }
 }
