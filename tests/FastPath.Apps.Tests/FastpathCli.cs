@@ -85,6 +85,9 @@ internal static class FastpathCli
             return false;
         }
 
+        /// <summary>A fastpath started some other way (another binary, another user: see Security/CapabilityInstall).</summary>
+        public static Running Start(ProcessStartInfo start) => new(start);
+
         /// <summary>fastpath inside the lab's peer namespace (<c>ip netns exec</c>), e.g. as the far end of a test.</summary>
         public static Running InPeerNamespace(NetLab lab, params string[] args) =>
             new(StartInfoVia(Requirements.Tool("ip", "iproute2"), ["netns", "exec", lab.Namespace], args));

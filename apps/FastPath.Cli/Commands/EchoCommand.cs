@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FastPath.Cli.Hosting;
 using FastPath.Cli.Options;
+using FastPath.Engine.Stack;
 using FastPath.Engine.Tcp;
 
 namespace FastPath.Cli.Commands;
@@ -54,8 +55,9 @@ internal static class EchoCommand
     {
         IReadOnlyList<int>? cores = port.ParseCores(parse);
         var services = new TcpEchoService[cores?.Count ?? 1];
+        var stacks = new NetworkStack[services.Length];
         var host = StackOptions.CreateHost("echo", parse, port, address, (worker, stack) =>
-            services[worker] = new TcpEchoService(stack, number, options)
+            services[worker] = new TcpEchoService(stacks[worker] = stack, number, options)
             {
                 Lost = static (connection, error) => Console.Error.WriteLine(
                     $"fastpath echo: connection from {connection.RemoteAddress}:{connection.RemotePort} lost: {Describe(error)}"),
@@ -74,6 +76,17 @@ internal static class EchoCommand
                 {
                     if (error != TcpError.None) writer.WriteNumber(JsonName(error), Errors(error));
                 }
+                writer.WriteEndObject();
+                // How the listener held up: SYN cookies past a full backlog (a SYN flood), handshakes dropped when full.
+                TcpCountersSnapshot[] tcp = [.. stacks.Where(stack => stack is not null).Select(stack => stack.Tcp.GetCounters())];
+                writer.WriteStartObject("tcp_listen");
+                writer.WriteNumber("passive_opens", tcp.Sum(counters => counters.PassiveOpens));
+                writer.WriteNumber("syn_cookies_sent", tcp.Sum(counters => counters.SynCookiesSent));
+                writer.WriteNumber("syn_cookies_accepted", tcp.Sum(counters => counters.SynCookiesAccepted));
+                writer.WriteNumber("syn_cookies_rejected", tcp.Sum(counters => counters.SynCookiesRejected));
+                writer.WriteNumber("listen_overflows", tcp.Sum(counters => counters.ListenOverflows));
+                writer.WriteNumber("listen_drops", tcp.Sum(counters => counters.ListenDrops));
+                writer.WriteNumber("segments_received", tcp.Sum(counters => counters.SegmentsReceived));
                 writer.WriteEndObject();
             },
             _ => $"{Connections()} TCP connections, {Bytes()} bytes echoed on port {number}; ");

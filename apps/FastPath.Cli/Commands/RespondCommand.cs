@@ -3,6 +3,7 @@ using FastPath.Cli.Hosting;
 using FastPath.Cli.Options;
 using FastPath.Drivers.Linux.AfPacket;
 using FastPath.Drivers.Linux.Devices;
+using FastPath.Engine.Stack;
 
 namespace FastPath.Cli.Commands;
 
@@ -13,16 +14,52 @@ internal static class RespondCommand
     {
         var port = new PortOptions();
         var address = StackOptions.Address();
+        var echoRate = new Option<int>("--echo-rate")
+        {
+            Description = "Echo replies per second per worker, sustained; requests beyond it are dropped and counted (icmp_rate_limited). 0: no limit (the default, as Linux)",
+        };
+        var echoBurst = new Option<int>("--echo-burst")
+        {
+            Description = "Echo replies that may go out back to back before --echo-rate applies",
+            DefaultValueFactory = _ => DefaultEchoBurst,
+        };
         var command = new Command("respond", "Answer ARP and ICMP echo (ping) for an address on an interface until stopped, then print the counters");
         port.AddTo(command, limitsRequired: false);
         command.Options.Add(address);
+        command.Options.Add(echoRate);
+        command.Options.Add(echoBurst);
         command.SetAction(parse =>
         {
+            (int rate, int burst) = ParseEchoLimit(parse, echoRate, echoBurst);
             var host = StackOptions.CreateHost("respond", parse, port, address);
+            host.EchoRepliesPerSecond = rate;
+            host.EchoReplyBurst = burst;
             return host.Run(port.ParseCores(parse), port.ParseDuration(parse), parse.GetValue(port.Json),
-                summary: counters => $"{counters.EchoReplies} echo replies, {counters.ArpReplies} ARP replies; ");
+                (writer, _) =>
+                {
+                    writer.WriteNumber("echo_rate", rate);
+                    writer.WriteNumber("echo_burst", rate > 0 ? burst : 0);
+                },
+                counters => $"{counters.EchoReplies} echo replies, {counters.ArpReplies} ARP replies"
+                    + (rate > 0 ? $", {counters.Dropped(StackDropReason.IcmpRateLimited)} echo requests over {rate}/s; " : "; "));
         });
         return command;
+    }
+
+    // Linux's icmp_msgs_burst default, as InterfaceConfig.IcmpEchoReplyBurst.
+    private const int DefaultEchoBurst = 50;
+
+    private static (int Rate, int Burst) ParseEchoLimit(ParseResult parse, Option<int> echoRate, Option<int> echoBurst)
+    {
+        int rate = parse.GetValue(echoRate);
+        int burst = parse.GetValue(echoBurst);
+        if (rate < 0) throw new CommandLineException($"--echo-rate: {rate} is not a rate (replies per second; 0 for no limit)");
+        if (parse.GetResult(echoBurst) is { Implicit: false })
+        {
+            if (rate == 0) throw new CommandLineException("--echo-burst needs --echo-rate (without a rate every request is answered)");
+            if (burst < 1) throw new CommandLineException($"--echo-burst: {burst} is not a burst (1 or more replies)");
+        }
+        return (rate, burst);
     }
 }
 

@@ -21,6 +21,11 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
     /// <summary>The stacks' TCP settings (keepalive, Nagle) for commands that serve TCP.</summary>
     public TcpOptions Tcp { get; set; } = new();
 
+    /// <summary>Echo reply rate limit of every worker's stack (0: none) and its burst (see <see cref="InterfaceConfig.IcmpEchoRepliesPerSecond"/>).</summary>
+    public int EchoRepliesPerSecond { get; set; }
+
+    public int EchoReplyBurst { get; set; } = 50;
+
     public int Run(IReadOnlyList<int>? cores, TimeSpan? duration, bool json, Action<Utf8JsonWriter, StackCountersSnapshot>? extraJson = null, Func<StackCountersSnapshot, string>? summary = null)
     {
         int workers = cores?.Count ?? 1;
@@ -31,7 +36,11 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
             int worker = i;
             bindings[i] = new PortBinding<IPacketPort>(() => ports.Open(worker), cores?[worker]);
         }
-        var config = new InterfaceConfig { Address = address, Mac = device.Mac, Mtu = device.Mtu, Tcp = Tcp };
+        var config = new InterfaceConfig
+        {
+            Address = address, Mac = device.Mac, Mtu = device.Mtu, Tcp = Tcp,
+            IcmpEchoRepliesPerSecond = EchoRepliesPerSecond, IcmpEchoReplyBurst = EchoReplyBurst,
+        };
         using var stop = new TerminationSignals();
         using global::FastPath.Engine.Runtime.Engine engine = global::FastPath.Engine.Runtime.Engine.Create(bindings, worker =>
         {

@@ -294,7 +294,7 @@ public sealed unsafe partial class AfPacketPort : IPacketPort, IWaitablePort
         int errno = Marshal.GetLastPInvokeError();
         var error = new SyscallException("socket(AF_PACKET)", errno);
         if (errno is Errors.EPERM or Errors.EACCES)
-            throw new IOException($"AF_PACKET needs root or CAP_NET_RAW ({error.Message})", error);
+            throw PrivilegeErrors.Refused("AF_PACKET", [Capabilities.CAP_NET_RAW], "to open a packet socket", error);
         throw error;
     }
 

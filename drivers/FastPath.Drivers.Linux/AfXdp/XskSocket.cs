@@ -61,7 +61,18 @@ internal sealed unsafe class XskSocket : IDisposable
             ChunkSize = (uint)umem.FrameSize,
             Headroom = 0,
         };
-        Interop.Socket.SetOption(Fd, Interop.Socket.SOL_XDP, Xdp.XDP_UMEM_REG, registration, "XDP_UMEM_REG");
+        try
+        {
+            Interop.Socket.SetOption(Fd, Interop.Socket.SOL_XDP, Xdp.XDP_UMEM_REG, registration, "XDP_UMEM_REG");
+        }
+        catch (SyscallException e) when (e.Errno == Errors.ENOBUFS)
+        {
+            // xdp_umem_account_pages: without CAP_IPC_LOCK the UMEM's pages count against RLIMIT_MEMLOCK,
+            // summed over every process of the same user; ENOBUFS is its only failure.
+            string size = $"{umem.Length >> 20} MiB";
+            throw PrivilegeErrors.Refused("AF_XDP", [Capabilities.CAP_IPC_LOCK], $"to register its {size} UMEM", e,
+                $"a locked-memory limit (ulimit -l) {size} above what this user has locked already");
+        }
         uint fillSize = ringSize * 2;
         Interop.Socket.SetOption(Fd, Interop.Socket.SOL_XDP, Xdp.XDP_UMEM_FILL_RING, (int)fillSize, "XDP_UMEM_FILL_RING");
         Interop.Socket.SetOption(Fd, Interop.Socket.SOL_XDP, Xdp.XDP_UMEM_COMPLETION_RING, (int)ringSize, "XDP_UMEM_COMPLETION_RING");
@@ -138,12 +149,8 @@ internal sealed unsafe class XskSocket : IDisposable
     private static void ThrowSocketFailed(int errno)
     {
         var error = new SyscallException("socket(AF_XDP)", errno);
-        string reason = errno switch
-        {
-            Errors.EPERM or Errors.EACCES => "AF_XDP needs root or CAP_NET_RAW + CAP_NET_ADMIN + CAP_BPF",
-            Errors.EAFNOSUPPORT => "this kernel has no AF_XDP (CONFIG_XDP_SOCKETS)",
-            _ => "cannot open an AF_XDP socket",
-        };
+        if (errno is Errors.EPERM or Errors.EACCES) throw PrivilegeErrors.Refused("AF_XDP", [Capabilities.CAP_NET_RAW], "to open its socket", error);
+        string reason = errno == Errors.EAFNOSUPPORT ? "this kernel has no AF_XDP (CONFIG_XDP_SOCKETS)" : "cannot open an AF_XDP socket";
         throw new IOException($"{reason} ({error.Message})", error);
     }
 

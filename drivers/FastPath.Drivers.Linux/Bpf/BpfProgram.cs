@@ -23,6 +23,8 @@ internal sealed unsafe class BpfProgram : IDisposable
     {
         int fd = Load(instructions, name, log: default, out int errno);
         if (fd >= 0) return new BpfProgram(new FileDescriptorHandle(fd));
+        if (errno == Errors.EPERM)
+            throw PrivilegeErrors.Refused("AF_XDP", PrivilegeErrors.LoadAndAttachXdp, "to load and attach the XDP program", new SyscallException("bpf(BPF_PROG_LOAD)", errno));
 
         byte[] log = new byte[VerifierLogSize];
         fd = Load(instructions, name, log, out int retryErrno);

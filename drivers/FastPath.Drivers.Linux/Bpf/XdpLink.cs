@@ -76,6 +76,8 @@ internal sealed unsafe class XdpLink : IDisposable
         var error = new SyscallException($"bpf(BPF_LINK_CREATE, XDP {mode} on {interfaceName})", errno);
         if (errno is Errors.EBUSY or Errors.EEXIST)
             throw new IOException($"'{interfaceName}' already has an XDP program (another process, or another mode): {error.Message}", error);
+        if (errno == Errors.EPERM)
+            throw PrivilegeErrors.Refused("AF_XDP", PrivilegeErrors.LoadAndAttachXdp, "to load and attach the XDP program", error);
         throw error;
     }
 }

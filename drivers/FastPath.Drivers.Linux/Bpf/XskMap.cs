@@ -33,7 +33,7 @@ internal sealed unsafe class XskMap : IDisposable
         };
         BpfNames.Write(name, attr.MapName);
         int fd = Interop.Bpf.Call(Interop.Bpf.BPF_MAP_CREATE, ref attr);
-        if (fd < 0) Errors.ThrowLast("bpf(BPF_MAP_CREATE, XSKMAP)");
+        if (fd < 0) ThrowCreateFailed(System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
         return new XskMap(new FileDescriptorHandle(fd), capacity);
     }
 
@@ -64,5 +64,13 @@ internal sealed unsafe class XskMap : IDisposable
     private void CheckQueue(int queue)
     {
         if ((uint)queue >= (uint)Capacity) throw new ArgumentOutOfRangeException(nameof(queue), queue, $"the map has {Capacity} queues");
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowCreateFailed(int errno)
+    {
+        var error = new SyscallException("bpf(BPF_MAP_CREATE, XSKMAP)", errno);
+        if (errno == Errors.EPERM) throw PrivilegeErrors.Refused("AF_XDP", PrivilegeErrors.LoadAndAttachXdp, "to load and attach the XDP program", error);
+        throw error;
     }
 }

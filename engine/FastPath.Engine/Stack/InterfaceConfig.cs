@@ -53,6 +53,19 @@ public sealed class InterfaceConfig
     /// <summary>ICMP error messages that may go out back to back before the rate applies (Linux icmp_msgs_burst).</summary>
     public int IcmpErrorBurst { get; init; } = 50;
 
+    /// <summary>
+    /// Echo replies per second, sustained; 0 (the default) answers every request. Linux does not limit echo
+    /// replies by default (net.ipv4.icmp_ratemask covers only destination unreachable, source quench, time
+    /// exceeded and parameter problem), so a responder that measures a path answers them all, as the kernel
+    /// would. Set it where untrusted hosts can reach the address: a ping flood then costs one token per
+    /// request instead of a reply each, and the stack cannot be used to reflect that flood at full rate.
+    /// Requests over the limit are dropped and counted (<see cref="StackDropReason.IcmpRateLimited"/>).
+    /// </summary>
+    public int IcmpEchoRepliesPerSecond { get; init; }
+
+    /// <summary>Echo replies that may go out back to back before <see cref="IcmpEchoRepliesPerSecond"/> applies (Linux icmp_msgs_burst's default, 50).</summary>
+    public int IcmpEchoReplyBurst { get; init; } = 50;
+
     /// <summary>Answer echo requests sent to a broadcast or multicast address (Linux icmp_echo_ignore_broadcasts=1 says no).</summary>
     public bool ReplyToBroadcastEcho { get; init; }
 
@@ -102,6 +115,10 @@ public sealed class InterfaceConfig
         ArgumentOutOfRangeException.ThrowIfLessThan(ArpQueueLength, 1, nameof(ArpQueueLength));
         ArgumentOutOfRangeException.ThrowIfNegative(IcmpErrorsPerSecond, nameof(IcmpErrorsPerSecond));
         ArgumentOutOfRangeException.ThrowIfNegative(IcmpErrorBurst, nameof(IcmpErrorBurst));
+        ArgumentOutOfRangeException.ThrowIfNegative(IcmpEchoRepliesPerSecond, nameof(IcmpEchoRepliesPerSecond));
+        // With a rate, a burst of 0 would answer nothing at all: a bucket must hold at least one token.
+        if (IcmpEchoRepliesPerSecond > 0) ArgumentOutOfRangeException.ThrowIfLessThan(IcmpEchoReplyBurst, 1, nameof(IcmpEchoReplyBurst));
+        else ArgumentOutOfRangeException.ThrowIfNegative(IcmpEchoReplyBurst, nameof(IcmpEchoReplyBurst));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ReassemblyTimeout, TimeSpan.Zero, nameof(ReassemblyTimeout));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxReassemblies, nameof(MaxReassemblies));
         ArgumentOutOfRangeException.ThrowIfNegative(ReassemblyMemoryLimit, nameof(ReassemblyMemoryLimit));

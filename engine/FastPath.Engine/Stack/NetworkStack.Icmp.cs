@@ -16,6 +16,8 @@ public sealed partial class NetworkStack
     private const int IcmpErrorMaximumDatagram = 576;
 
     private byte[]? _largeEchoBuffer;
+    // Made on the first echo request, full: only with a configured rate (0, the default, answers every request).
+    private TokenBucket? _echoReplies;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ReceiveIcmp(in Packet packet, bool inFrame, Span<byte> datagram, int headerLength, Delivery delivery)
@@ -39,6 +41,11 @@ public sealed partial class NetworkStack
             if (delivery != Delivery.Unicast && !_config.ReplyToBroadcastEcho)
             {
                 DropDatagram(packet, inFrame, StackDropReason.IcmpUnhandled);
+                return;
+            }
+            if (_config.IcmpEchoRepliesPerSecond > 0 && !TryTakeEchoReplyToken())
+            {
+                DropDatagram(packet, inFrame, StackDropReason.IcmpRateLimited);
                 return;
             }
             // A reply the transmit buffer refuses is counted as that drop, not as a reply.
@@ -69,6 +76,12 @@ public sealed partial class NetworkStack
             return;
         }
         DropDatagram(packet, inFrame, StackDropReason.IcmpUnhandled);
+    }
+
+    private bool TryTakeEchoReplyToken()
+    {
+        _echoReplies ??= new TokenBucket(_config.IcmpEchoRepliesPerSecond, _config.IcmpEchoReplyBurst, Now);
+        return _echoReplies.TryTake(Now);
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ public sealed class FanoutCommandLineTests
         Assert.Equal(2, exit);
         Assert.Equal("", stdout);
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains("needs root or CAP_NET_RAW", stderr, StringComparison.Ordinal);
+        Assert.Contains("this process lacks CAP_NET_RAW (", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

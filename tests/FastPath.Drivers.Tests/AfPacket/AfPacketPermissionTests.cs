@@ -21,7 +21,7 @@ public sealed partial class AfPacketPermissionTests
         // Capabilities belong to the thread: drop CAP_NET_RAW on a thread of our own, which then ends.
         IOException error = OnThreadWithout(CapNetRaw, () => Assert.ThrowsAny<IOException>(() => AfPacketPort.Open("lo")));
 
-        Assert.StartsWith("AF_PACKET needs root or CAP_NET_RAW (socket(AF_PACKET) failed: EPERM", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("AF_PACKET needs CAP_NET_RAW (or root) to open a packet socket; this process lacks CAP_NET_RAW (socket(AF_PACKET) failed: EPERM", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
     }
 
