@@ -90,7 +90,6 @@ public sealed class LinkDownUpTests
         FaultLab.DrainTransmit(port);
 
         // Settle: everything in flight arrives, then the books must balance.
-        Span<Packet> drain = received;
         FaultLab.WaitUntil(() =>
         {
             FaultLab.ReceiveAndFree(port, received);
