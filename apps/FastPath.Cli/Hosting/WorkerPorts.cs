@@ -32,6 +32,7 @@ internal sealed class WorkerPorts(string interfaceName, PortDriver driver, int f
         _fallbacks[worker] = opened.FallbackReason;
         // Published for the stats reporter's thread, which reads each worker's pool and counters.
         Volatile.Write(ref _ports[worker], opened.Port);
+        LinkMonitor.Watch(opened.Port);
         return opened.Port;
     }
 

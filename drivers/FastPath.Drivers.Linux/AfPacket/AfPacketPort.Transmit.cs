@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using FastPath.Drivers.Linux.Devices;
 using FastPath.Drivers.Linux.Interop;
 using FastPath.Engine.Memory;
+using FastPath.Engine.Ports;
 
 namespace FastPath.Drivers.Linux.AfPacket;
 
@@ -95,6 +97,8 @@ public sealed unsafe partial class AfPacketPort
     /// </summary>
     public void Flush()
     {
+        // While the link is not up, look again (at most every 100 ms) so the port sees it come back.
+        if (_link.State != LinkState.Up) CheckLinkWhileNotUp();
         if (!_txKickPending) return;
         if (_disposed != 0) ThrowDisposed();
         _txKickPending = false;
@@ -108,15 +112,42 @@ public sealed unsafe partial class AfPacketPort
         switch (errno)
         {
             // EAGAIN/ENOBUFS: the device queue is full; the slots stay requested and go with the next kick.
-            // ENETDOWN: the link is down; the same. EINTR: a signal; the next kick resumes.
-            case Errors.EAGAIN or Errors.ENOBUFS or Errors.EINTR or Errors.ENETDOWN:
+            // EINTR: a signal; the next kick resumes.
+            case Errors.EAGAIN or Errors.ENOBUFS or Errors.EINTR:
                 _txKickPending = true;
                 return;
+            // ENETDOWN (tpacket_snd: the device is not IFF_UP): the slots stay requested and leave with the
+            // first kick after the link is back; nothing is lost.
+            case Errors.ENETDOWN:
+                _txKickPending = true;
+                Interlocked.Increment(ref _txLinkDown);
+                _ = _link.Check();
+                return;
+            // ENXIO: packet_notifier forgot the device on NETDEV_UNREGISTER: the interface is gone.
+            case Errors.ENXIO or Errors.ENODEV:
+                _link.MarkGone($"sendto(AF_PACKET): {Errors.Name(errno)}");
+                ThrowLinkGone();
+                break;
             default:
                 Errors.Throw("sendto(AF_PACKET TX ring)", errno);
                 break;
         }
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CheckLinkWhileNotUp()
+    {
+        if (_link.Check().State == LinkState.Gone) ThrowLinkGone();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CheckLinkWhileIdle()
+    {
+        if (_link.CheckNow().State == LinkState.Gone) ThrowLinkGone();
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowLinkGone() => throw new LinkGoneException(Info.Name, _link.GoneReason);
 
     /// <summary>
     /// A slot the kernel marked TP_STATUS_WRONG_FORMAT (it cannot happen with PACKET_LOSS on, but a kernel

@@ -53,11 +53,14 @@ public sealed unsafe partial class AfPacketPort : IPacketPort, IWaitablePort
     private long _kernelFreezes;
     private long _checksumsCompleted;
     private long _checksumsLeftPartial;
+    private long _txLinkDown;
+    private readonly LinkWatch _link;
     private int _disposed;
 
-    private AfPacketPort(NetworkDevice device, AfPacketOptions options, FrameRegion region, Sockets sockets, RingLayout layout)
+    private AfPacketPort(NetworkDevice device, AfPacketOptions options, FrameRegion region, Sockets sockets, RingLayout layout, LinkWatch link)
     {
         _region = region;
+        _link = link;
         Pool = new FramePool(region);
         _interfaceIndex = device.Index;
         _fd = sockets.Rx;
@@ -116,6 +119,7 @@ public sealed unsafe partial class AfPacketPort : IPacketPort, IWaitablePort
         RingLayout layout = RingLayout.For(options, frameSize);
         FrameRegion region = FrameRegion.Create(options.FrameCount, frameSize);
         var sockets = new Sockets { Rx = -1, Tx = -1 };
+        LinkWatch? link = null;
         try
         {
             sockets.Tx = CreateSocket();
@@ -135,7 +139,8 @@ public sealed unsafe partial class AfPacketPort : IPacketPort, IWaitablePort
             Bind(sockets.Rx, device.Index, PacketSocket.ETH_P_ALL_BE);
             if (options.Promiscuous) ChangeMembership(sockets.Rx, device.Index, PacketSocket.PACKET_ADD_MEMBERSHIP, PacketSocket.PACKET_MR_PROMISC, null);
             if (options.FanoutGroup is int group) JoinFanout(sockets.Rx, group, options.IgnoreOutgoing);
-            return new AfPacketPort(device, options, region, sockets, layout);
+            link = LinkWatch.Open(device);
+            return new AfPacketPort(device, options, region, sockets, layout, link);
         }
         catch
         {
@@ -143,6 +148,7 @@ public sealed unsafe partial class AfPacketPort : IPacketPort, IWaitablePort
             if (sockets.TxRing != null) _ = Mman.Unmap((nint)sockets.TxRing, (nuint)layout.TxLength);
             if (sockets.Rx >= 0) _ = Libc.Close(sockets.Rx);
             if (sockets.Tx >= 0) _ = Libc.Close(sockets.Tx);
+            link?.Dispose();
             region.Dispose();
             throw;
         }
@@ -178,6 +184,8 @@ public sealed unsafe partial class AfPacketPort : IPacketPort, IWaitablePort
             PortStats stats = _stats;
             stats.RxDropped += Interlocked.Read(ref _kernelDrops);
             stats.RxRingFull += Interlocked.Read(ref _kernelFreezes);
+            stats.LinkDowns = _link.Current.Downs;
+            stats.TxLinkDown = Interlocked.Read(ref _txLinkDown);
             return stats;
         }
     }
@@ -189,8 +197,17 @@ public sealed unsafe partial class AfPacketPort : IPacketPort, IWaitablePort
         if (RxBlockReady) return true;
         int result = Libc.PollReadable(_fd, timeoutMilliseconds);
         if (result < 0) Errors.ThrowLast("poll(AF_PACKET)");
+        // packet_notifier sets sk_err = ENETDOWN when the link goes down, and poll then reports POLLERR at
+        // once until something reads the error: read it, or an idle worker would spin here after an outage.
+        if (result > 0 && !RxBlockReady) ClearSocketError();
         return result > 0;
     }
+
+    /// <summary>The link as the port last found it (see <see cref="IPacketPort.Link"/>).</summary>
+    public PortLink Link => _link.Current;
+
+    /// <summary>Looks at the link unless it was looked at in the last 100 ms; any thread.</summary>
+    public PortLink CheckLink() => _disposed == 0 ? _link.Check() : _link.Current;
 
     /// <summary>Receives frames sent to the multicast MAC <paramref name="group"/> (the interface's filter admits it; reference-counted).</summary>
     public void AddMulticastMembership(MacAddress group)
@@ -248,6 +265,7 @@ public sealed unsafe partial class AfPacketPort : IPacketPort, IWaitablePort
         }
         // FrameRegion has no finalizer of its own, so it is still whole here even on the finalizer thread.
         _region.Dispose();
+        _link.Dispose();
     }
 
     private void CollectKernelStatistics()
@@ -259,6 +277,13 @@ public sealed unsafe partial class AfPacketPort : IPacketPort, IWaitablePort
         if (Socket.GetOption(fd, Socket.SOL_PACKET, PacketSocket.PACKET_STATISTICS, &statistics, &length) < 0) return;
         Interlocked.Add(ref _kernelDrops, statistics.Drops);
         Interlocked.Add(ref _kernelFreezes, statistics.FreezeQueueCount);
+    }
+
+    private void ClearSocketError()
+    {
+        int error;
+        uint length = sizeof(int);
+        _ = Socket.GetOption(_fd, Socket.SOL_SOCKET, Socket.SO_ERROR, &error, &length);
     }
 
     private static int CreateSocket()

@@ -56,14 +56,18 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
     private long _txWakeups;
     private long _txWakeupsDeferred;
     private long _rxWakeups;
+    private long _txLinkDown;
+    private long _txDropped;
 
     private readonly FrameRegion _region;
     private readonly XskSocket _socket;
     private readonly XdpAttachment _attachment;
+    private readonly LinkWatch _link;
     private int _disposed;
 
-    private AfXdpPort(NetworkDevice device, AfXdpOptions options, FrameRegion region, XskSocket socket, XdpAttachment attachment, bool zeroCopy)
+    private AfXdpPort(NetworkDevice device, AfXdpOptions options, FrameRegion region, XskSocket socket, XdpAttachment attachment, bool zeroCopy, LinkWatch link)
     {
+        _link = link;
         _region = region;
         _socket = socket;
         _attachment = attachment;
@@ -104,6 +108,7 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
         var region = FrameRegion.Create(options.FrameCount, options.FrameSize);
         XskSocket? socket = null;
         XdpAttachment? attachment = null;
+        LinkWatch? link = null;
         bool mapped = false;
         try
         {
@@ -115,7 +120,8 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
             bool zeroCopy = socket.IsZeroCopy;
             attachment.Map.Set(options.Queue, socket.Fd);
             mapped = true;
-            var port = new AfXdpPort(device, options, region, socket, attachment, zeroCopy);
+            link = LinkWatch.Open(device);
+            var port = new AfXdpPort(device, options, region, socket, attachment, zeroCopy, link);
             port.Refill();
             return port;
         }
@@ -124,6 +130,7 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
             // Only our own entry: on EBUSY the queue's entry is another port's.
             if (mapped) attachment!.Map.Remove(options.Queue);
             attachment?.Release();
+            link?.Dispose();
             socket?.Dispose();
             region.Dispose();
             throw;
@@ -154,6 +161,7 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
             // As libxdp's examples: a driver that sleeps (zero-copy) waits for a syscall to look at the
             // fill ring again; copy mode never sets the flag.
             if (_fill.NeedsWakeup) WakeRx();
+            if (_link.IsDue) CheckLinkWhileIdle();
             return 0;
         }
         ref Packet destination = ref MemoryMarshal.GetReference(packets);
@@ -232,16 +240,30 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
     /// </summary>
     public void Flush()
     {
-        if (_txOutstanding != 0 && _tx.NeedsWakeup) WakeTx();
+        // No kick while the link is down: without carrier, copy mode's __dev_direct_xmit drops the frame it
+        // was handed (one per kick, counted in the interface's tx_dropped), where a frame left in the ring
+        // waits for the link and loses nothing.
+        if (_txOutstanding != 0 && _tx.NeedsWakeup && _link.State != LinkState.Down) WakeTx();
         ReapCompletions();
+        // While the link is not up, look again (at most every 100 ms) so the port sees it come back even
+        // when the kernel stops saying ENETDOWN, e.g. on a lost carrier, where the kernel drops instead.
+        if (_link.State != LinkState.Up) CheckLinkWhileNotUp();
     }
+
+    /// <summary>The link as the port last found it (see <see cref="IPacketPort.Link"/>).</summary>
+    public PortLink Link => _link.Current;
+
+    /// <summary>Looks at the link unless it was looked at in the last 100 ms; any thread.</summary>
+    public PortLink CheckLink() => Volatile.Read(ref _disposed) == 0 ? _link.Check() : _link.Current;
 
     /// <summary>
     /// The port's counters and the socket's XDP_STATISTICS, mapped as follows: RxDropped = rx_dropped +
     /// rx_ring_full (every frame lost on receive; rx_dropped already counts those lost to an empty fill
     /// ring); RxRingFull = rx_ring_full; FillRingEmpty = rx_fill_ring_empty_descs + the times the port
     /// found its pool dry while the fill ring had room; RxInvalid = rx_invalid_descs; TxInvalid =
-    /// tx_invalid_descs; TxRingFull = Transmit calls that could not take every packet. The kernel's
+    /// tx_invalid_descs; TxRingFull = Transmit calls that could not take every packet; TxDropped = frames
+    /// the kernel completed without sending (copy mode's sendto EBUSY, e.g. no carrier); TxLinkDown = kicks
+    /// refused with ENETDOWN (the frames wait); LinkDowns = outages the port saw. The kernel's
     /// tx_ring_empty_descs (woken with nothing to send) is no loss and appears only in
     /// <see cref="Statistics"/>. Tx counts are of packets queued on the TX ring.
     /// </summary>
@@ -262,6 +284,9 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
                 FillRingEmpty = kernel.RxFillRingEmpty + _poolDry,
                 TxRingFull = _txRingFull,
                 TxInvalid = kernel.TxInvalidDescriptors,
+                TxDropped = Interlocked.Read(ref _txDropped),
+                LinkDowns = _link.Current.Downs,
+                TxLinkDown = Interlocked.Read(ref _txLinkDown),
             };
         }
     }
@@ -343,6 +368,7 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
         _socket.Dispose();
         _region.Dispose();
         _attachment.Release();
+        _link.Dispose();
     }
 
     /// <summary>Gives free pool frames to the kernel until it holds a ring's worth.</summary>
@@ -391,14 +417,50 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
         if (Interop.Socket.SendTo(_fd, null, 0, Interop.Socket.MSG_DONTWAIT, null, 0) >= 0) return;
         int errno = Marshal.GetLastPInvokeError();
         // The kernel could not send everything now (another sender on the queue, no skb, link down): the
-        // descriptors stay on the ring for the next kick.
+        // descriptors stay on the ring for the next kick. On ENETDOWN (__xsk_sendmsg: the device is not
+        // IFF_UP) the socket stays bound and the XDP program attached; the next kick after the link is up
+        // sends them, so nothing is lost, only late.
         if (errno is Errors.EAGAIN or Errors.EBUSY or Errors.ENOBUFS or Errors.ENETDOWN)
         {
             _txWakeupsDeferred++;
+            // Copy mode's EBUSY is xsk_generic_xmit's NET_XMIT_DROP ("SKB completed but not sent"): the
+            // device refused the frame (no carrier, a full queue), the kernel completed it, and it is lost.
+            if (errno == Errors.EBUSY && !IsZeroCopy)
+            {
+                Interlocked.Increment(ref _txDropped);
+                // Look now, not in 100 ms: while the link shows down, Flush stops kicking and loses no more.
+                _ = _link.CheckNow();
+            }
+            if (errno == Errors.ENETDOWN)
+            {
+                Interlocked.Increment(ref _txLinkDown);
+                _ = _link.Check();
+            }
             return;
+        }
+        // ENXIO: the netdev notifier unbound the socket (NETDEV_UNREGISTER): the interface is gone.
+        if (LinkWatch.MeansGone(errno))
+        {
+            _link.MarkGone($"sendto(AF_XDP): {Errors.Name(errno)}");
+            ThrowLinkGone();
         }
         Errors.Throw("sendto(AF_XDP)", errno);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CheckLinkWhileIdle()
+    {
+        if (_link.CheckNow().State == LinkState.Gone) ThrowLinkGone();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CheckLinkWhileNotUp()
+    {
+        if (_link.Check().State == LinkState.Gone) ThrowLinkGone();
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowLinkGone() => throw new LinkGoneException(Info.Name, _link.GoneReason);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void WakeRx()

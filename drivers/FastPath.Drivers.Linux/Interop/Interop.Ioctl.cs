@@ -11,11 +11,14 @@ internal static unsafe class Ioctl
     internal const uint SIOCGIFFLAGS = 0x8913;
     internal const uint SIOCSIFFLAGS = 0x8914;
     internal const uint SIOCGIFMTU = 0x8921;
+    internal const uint SIOCGIFINDEX = 0x8933;
     internal const uint SIOCGIFHWADDR = 0x8927;
     internal const uint SIOCETHTOOL = 0x8946;
 
     internal const short IFF_UP = 0x1;
     internal const short IFF_LOOPBACK = 0x8;
+    /// <summary>Operationally up: IFF_UP and carrier (netif_oper_up), as the kernel reports it in SIOCGIFFLAGS.</summary>
+    internal const short IFF_RUNNING = 0x40;
     internal const short IFF_PROMISC = 0x100;
 
     internal const uint ETHTOOL_GCHANNELS = 0x3c;
@@ -34,6 +37,7 @@ internal static unsafe class Ioctl
         [FieldOffset(18)] internal fixed byte HardwareAddress[14];
         [FieldOffset(16)] internal short Flags;
         [FieldOffset(16)] internal int Mtu;
+        [FieldOffset(16)] internal int Index;
         [FieldOffset(16)] internal void* Data;
 
         internal static InterfaceRequest For(string interfaceName)
@@ -66,6 +70,16 @@ internal static unsafe class Ioctl
     {
         internal uint Command;
         internal uint Data;
+    }
+
+    /// <summary>
+    /// Runs an interface ioctl on <paramref name="fd"/>, a socket the caller keeps (the ioctl answers for the
+    /// socket's network namespace, whatever thread asks); returns 0 or -errno.
+    /// </summary>
+    internal static int RunOn(int fd, uint request, ref InterfaceRequest interfaceRequest)
+    {
+        fixed (InterfaceRequest* pointer = &interfaceRequest)
+            return Libc.Ioctl(fd, request, pointer) < 0 ? -Marshal.GetLastPInvokeError() : 0;
     }
 
     /// <summary>Runs an interface ioctl on a throwaway AF_INET socket; returns 0 or -errno.</summary>

@@ -18,6 +18,7 @@ internal static unsafe partial class Socket
     internal const int SOL_PACKET = 263;
     internal const int SOL_XDP = 283;
 
+    internal const int SO_ERROR = 4;
     internal const int SO_RCVBUF = 8;
     internal const int SO_SNDBUF = 7;
     internal const int SO_BUSY_POLL = 46;

@@ -24,4 +24,16 @@ public interface IPacketPort : IDisposable
     void Flush();
 
     PortStats Stats { get; }
+
+    /// <summary>
+    /// The link as the port last found it; the port looks again on a transmit error and, at most every
+    /// ~100 ms, when it is idle or the link is not up. <see cref="PortLink.Unknown"/> for ports without a link.
+    /// </summary>
+    PortLink Link => PortLink.Unknown;
+
+    /// <summary>
+    /// Looks at the link now unless it was looked at in the last ~100 ms (one ioctl: for a monitor thread
+    /// or an idle loop, never per packet) and returns what the port knows. Safe from any thread.
+    /// </summary>
+    PortLink CheckLink() => Link;
 }

@@ -25,4 +25,11 @@ public record struct PortStats
     public long TxInvalid;
     /// <summary>Frames the port took and then did not send (fault injection, link down).</summary>
     public long TxDropped;
+    /// <summary>Times the port saw its link go down (or away); see <see cref="IPacketPort.Link"/> for the state.</summary>
+    public long LinkDowns;
+    /// <summary>
+    /// Kicks the kernel refused because the link was down (sendto: ENETDOWN). Not a loss: the frames stay
+    /// queued in the TX ring and leave when the link is back (AF_XDP and AF_PACKET on Linux 6.18 both do so).
+    /// </summary>
+    public long TxLinkDown;
 }

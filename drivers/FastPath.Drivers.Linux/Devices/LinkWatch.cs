@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using FastPath.Drivers.Linux.Interop;
+using FastPath.Engine.Ports;
+
+namespace FastPath.Drivers.Linux.Devices;
+
+/// <summary>
+/// A port's eye on its interface: SIOCGIFINDEX and SIOCGIFFLAGS on a socket opened with the port (so the
+/// answer is for the port's network namespace, whichever thread asks), at most every 100 ms, plus the
+/// count of outages and how long the last one lasted.
+/// </summary>
+/// <remarks>
+/// The owner thread checks on a transmit error and when idle; a monitor thread may check too. A check is
+/// one ioctl pair behind a try-enter flag (a second caller just reads the last answer), never a lock, and
+/// never on the per-packet path. Gone is final: an interface that comes back under the same name is a new
+/// interface (a new index), and the port's socket is bound to the old one.
+/// </remarks>
+internal sealed class LinkWatch : IDisposable
+{
+    private static readonly long CheckInterval = Stopwatch.Frequency / 10;
+
+    private readonly FileDescriptorHandle _socket;
+    private readonly string _name;
+    private readonly int _index;
+    private long _nextCheck;
+    private int _checking;
+    private int _state;
+    private long _downs;
+    private long _downSince;
+    private long _lastOutageTicks;
+    private string? _goneReason;
+
+    private LinkWatch(FileDescriptorHandle socket, NetworkDevice device)
+    {
+        _socket = socket;
+        _name = device.Name;
+        _index = device.Index;
+    }
+
+    /// <summary>Opens the watch in the calling thread's namespace and looks at the link once.</summary>
+    public static LinkWatch Open(NetworkDevice device)
+    {
+        int fd = Interop.Socket.Create(Interop.Socket.AF_INET, Interop.Socket.SOCK_DGRAM | Interop.Socket.SOCK_CLOEXEC, 0);
+        if (fd < 0) Errors.ThrowLast("socket(AF_INET) for link checks");
+        var watch = new LinkWatch(new FileDescriptorHandle(fd), device);
+        watch.CheckNow();
+        return watch;
+    }
+
+    public LinkState State => (LinkState)Volatile.Read(ref _state);
+
+    public PortLink Current => new(State, Interlocked.Read(ref _downs), Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _lastOutageTicks)));
+
+    /// <summary>Why the link is gone (the errno that said so), once it is.</summary>
+    public string GoneReason => Volatile.Read(ref _goneReason) ?? "no such device";
+
+    /// <summary>True when the last check is older than the interval: a clock read, for idle paths.</summary>
+    public bool IsDue => Stopwatch.GetTimestamp() >= Volatile.Read(ref _nextCheck);
+
+    /// <summary>Looks at the link unless it was looked at in the last 100 ms.</summary>
+    public PortLink Check() => IsDue ? CheckNow() : Current;
+
+    /// <summary>Looks at the link now (a transmit error said something changed).</summary>
+    public PortLink CheckNow()
+    {
+        if (Interlocked.CompareExchange(ref _checking, 1, 0) != 0) return Current;
+        bool referenced = false;
+        try
+        {
+            if (State == LinkState.Gone || _socket.IsClosed) return Current;
+            _socket.DangerousAddRef(ref referenced);
+            long now = Stopwatch.GetTimestamp();
+            Volatile.Write(ref _nextCheck, now + CheckInterval);
+            (LinkState state, string? reason) = Read(_socket.Fd);
+            if (state != LinkState.Unknown) Apply(state, reason, now);
+            return Current;
+        }
+        catch (ObjectDisposedException)
+        {
+            return Current; // disposed between the test and the reference: the last answer stands
+        }
+        finally
+        {
+            if (referenced) _socket.DangerousRelease();
+            Volatile.Write(ref _checking, 0);
+        }
+    }
+
+    /// <summary>The kernel said the device is gone (sendto: ENXIO, ENODEV): final, whatever the next ioctl would say.</summary>
+    public void MarkGone(string reason) => Apply(LinkState.Gone, reason, Stopwatch.GetTimestamp());
+
+    public void Dispose() => _socket.Dispose();
+
+    private (LinkState State, string? Reason) Read(int fd)
+    {
+        var request = Ioctl.InterfaceRequest.For(_name);
+        int result = Ioctl.RunOn(fd, Ioctl.SIOCGIFINDEX, ref request);
+        if (result == -Errors.ENODEV) return (LinkState.Gone, "ioctl(SIOCGIFINDEX): ENODEV");
+        if (result < 0) return (LinkState.Unknown, null);
+        if (request.Index != _index) return (LinkState.Gone, $"the name now belongs to interface {request.Index}");
+
+        request = Ioctl.InterfaceRequest.For(_name);
+        result = Ioctl.RunOn(fd, Ioctl.SIOCGIFFLAGS, ref request);
+        if (result == -Errors.ENODEV) return (LinkState.Gone, "ioctl(SIOCGIFFLAGS): ENODEV");
+        if (result < 0) return (LinkState.Unknown, null);
+        const short upAndRunning = Ioctl.IFF_UP | Ioctl.IFF_RUNNING;
+        return ((request.Flags & upAndRunning) == upAndRunning ? LinkState.Up : LinkState.Down, null);
+    }
+
+    private void Apply(LinkState state, string? reason, long now)
+    {
+        var previous = (LinkState)Interlocked.Exchange(ref _state, (int)state);
+        if (previous == LinkState.Gone && state != LinkState.Gone)
+        {
+            Volatile.Write(ref _state, (int)LinkState.Gone);
+            return;
+        }
+        if (state == LinkState.Gone && reason != null) Interlocked.CompareExchange(ref _goneReason, reason, null);
+        if (previous != LinkState.Down && state is LinkState.Down or LinkState.Gone)
+        {
+            Interlocked.Exchange(ref _downSince, now);
+            // A link found down at the first look (a veth whose carrier linkwatch has not yet reported: the
+            // kernel sets IFF_RUNNING up to a second after IFF_UP) is not an outage the port lived through.
+            if (previous == LinkState.Up || state == LinkState.Gone) Interlocked.Increment(ref _downs);
+        }
+        else if (previous == LinkState.Down && state == LinkState.Up)
+        {
+            Interlocked.Exchange(ref _lastOutageTicks, now - Interlocked.Read(ref _downSince));
+        }
+    }
+
+    public override string ToString() => $"{_name} (index {_index}): {State}";
+
+    /// <summary>The errno of a failed sendto, by what it says about the link.</summary>
+    internal static bool MeansGone(int errno) => errno is Errors.ENXIO or Errors.ENODEV;
+}
