@@ -67,7 +67,9 @@ internal static class CorpusFiles
         string path = Path.Combine(FoundDirectory, string.Create(CultureInfo.InvariantCulture, $"{target}-seed{seed}-input{input}.hex"));
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"# target: {target}\n# seed: {seed}, input {input}\n");
-        foreach (string line in failure.Split('\n').Take(12)) text.Append("# ").Append(line.TrimEnd()).Append('\n');
+        // The message, not the stack trace: the file is committed, and the trace has this machine's paths.
+        foreach (string line in failure.Split('\n').Where(l => !l.TrimStart().StartsWith("at ", StringComparison.Ordinal)).Take(6))
+            text.Append("# ").Append(line.TrimEnd()).Append('\n');
         foreach (byte[] frame in frames) text.Append(Convert.ToHexString(frame)).Append('\n');
         File.WriteAllText(path, text.ToString());
         return path;

@@ -41,7 +41,8 @@ internal sealed unsafe class InFlightInput : IDisposable
     /// <summary>Where the input being fed lies while the run goes on.</summary>
     public string Path { get; }
 
-    public static string PathOf(string target) => System.IO.Path.Combine(CorpusFiles.FoundDirectory, $".in-flight-{target}.bin");
+    /// <summary>found/.in-flight-TARGET-PID.bin: the pid tells a dead run's leftover from a live run's file.</summary>
+    public static string PathOf(string target) => System.IO.Path.Combine(CorpusFiles.FoundDirectory, $".in-flight-{target}-{Environment.ProcessId}.bin");
 
     /// <summary>Records <paramref name="frame"/> (input number <paramref name="input"/>) before it is fed.</summary>
     public void Record(long input, ReadOnlySpan<byte> frame)
@@ -53,7 +54,7 @@ internal sealed unsafe class InFlightInput : IDisposable
     }
 
     /// <summary>
-    /// In-flight files a killed run left behind, each turned into a hex reproducer in found/ (and deleted);
+    /// In-flight files a killed run (its pid gone) left behind, each turned into a hex reproducer in found/ (and deleted);
     /// returns the reproducers' paths.
     /// </summary>
     public static List<string> TakeLeftovers()
@@ -62,6 +63,8 @@ internal sealed unsafe class InFlightInput : IDisposable
         if (!System.IO.Directory.Exists(CorpusFiles.FoundDirectory)) return written;
         foreach (string file in System.IO.Directory.GetFiles(CorpusFiles.FoundDirectory, ".in-flight-*.bin"))
         {
+            string name = System.IO.Path.GetFileNameWithoutExtension(file);
+            if (int.TryParse(name.AsSpan(name.LastIndexOf('-') + 1), out int pid) && System.IO.Directory.Exists($"/proc/{pid}")) continue;
             byte[] bytes = File.ReadAllBytes(file);
             if (bytes.Length >= HeaderLength && BinaryPrimitives.ReadUInt32LittleEndian(bytes) == Magic)
             {

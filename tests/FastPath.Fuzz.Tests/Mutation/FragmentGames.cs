@@ -90,7 +90,7 @@ internal sealed class FragmentGames(Random random)
             case 1 or 2:
                 // Start 8 or 16 bytes earlier: the bytes before are the datagram's own, or different ones.
                 int back = Math.Min(piece.Offset, 8 * (1 + _random.Next(2)));
-                if (back == 0) break;
+                if (back == 0 || piece.Offset > payload.Length) break;
                 byte[] data = new byte[back + piece.Data.Length];
                 payload.AsSpan(piece.Offset - back, back).CopyTo(data);
                 if (game == 2) data[_random.Next(back)] ^= (byte)(1 + _random.Next(255));

@@ -26,8 +26,8 @@ namespace FastPath.Fuzz.Tests.Targets;
 /// and one not dropped was taken by something (a socket, a reply, IGMP, TCP, reassembly, a handler);</item>
 /// <item>after a batch and the clock moved past every timer that holds a frame, the pool holds exactly what the UDP queue holds.</item>
 /// </list>
-/// Inputs sit at the end of the region's last frame with a PROT_NONE page right after the region, so an
-/// overread by the stack's Unsafe reads faults.
+/// Inputs sit at the end of a frame followed by a PROT_NONE page (the region's last page), so an overread by
+/// the stack's Unsafe reads faults.
 /// </summary>
 internal sealed class StackTarget : IDisposable
 {
@@ -43,12 +43,13 @@ internal sealed class StackTarget : IDisposable
 
     private const int FrameCount = 1024;
     private const int FrameSize = 2048;
-    private const int MapFixedNoReplace = 0x100000;
+    private const int MapFixed = 0x10;
     private const long Second = 1_000_000_000;
 
     private readonly FrameRegion _region;
     private readonly FrameRegion _peerRegion;
     private readonly nint _guard;
+    private readonly uint _guardFrame;
     private readonly Packet[] _burst = new Packet[64];
     private readonly Packet[] _stash = new Packet[64];
     private readonly byte[] _receiveBuffer = new byte[65536];
@@ -65,13 +66,16 @@ internal sealed class StackTarget : IDisposable
         _random = new Random((int)(seed ^ seed >> 32) ^ 0x5AC);
         _region = FrameRegion.Create(FrameCount, FrameSize);
         _peerRegion = FrameRegion.Create(FrameCount, FrameSize);
-        // A guard page right after the stack's region, if the address is free (NOREPLACE never takes another mapping's page).
-        nint wanted = _region.BaseAddress + (nint)_region.Length;
-        nint guard = Mman.Map(wanted, (nuint)Environment.SystemPageSize, 0, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | MapFixedNoReplace, -1, 0);
-        if (guard != Mman.MAP_FAILED && guard != wanted) Mman.Unmap(guard, (nuint)Environment.SystemPageSize);
-        _guard = guard == wanted ? guard : 0;
-        (Port, Peer) = MemoryPort.CreatePair(new FramePool(_region), new FramePool(_peerRegion),
+        // The region's last page becomes the guard (MAP_FIXED over our own mapping takes nobody else's page); the
+        // pool leaves its frames out, and the frame just before it is where inputs go.
+        int page = Environment.SystemPageSize;
+        int reserved = Math.Max(1, page / FrameSize);
+        _guardFrame = (uint)(FrameCount - reserved - 1);
+        nint guardAddress = _region.BaseAddress + (nint)(_region.Length - page);
+        _guard = Mman.Map(guardAddress, (nuint)page, 0, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | MapFixed, -1, 0) == guardAddress ? guardAddress : 0;
+        (Port, Peer) = MemoryPort.CreatePair(new FramePool(_region, 0, FrameCount - reserved), new FramePool(_peerRegion),
             new MemoryPortOptions { MacA = StackMac, MacB = PeerMac, RingSize = 2048 });
+        PutGuardFrameOnTop(Port.Pool, _guardFrame);
         Clock = new ManualClock(1000 * Second);
         Timers = new TimerWheel(Clock.NowNanoseconds);
         Context = new WorkerContext(0, Port, Clock, Timers, new TxBuffer(512));
@@ -305,7 +309,7 @@ internal sealed class StackTarget : IDisposable
     /// </summary>
     private Packet TakeFrame()
     {
-        uint last = (uint)(FrameCount - 1);
+        uint last = _guardFrame;
         int stashed = 0;
         Packet found = default;
         bool guarded = false;
@@ -319,15 +323,37 @@ internal sealed class StackTarget : IDisposable
             }
             _stash[stashed++] = packet;
         }
-        if (!guarded)
-        {
-            if (stashed == 0) throw new FuzzFailureException("stack: the frame pool is empty: frames leaked");
-            found = _stash[--stashed];
-        }
         for (int i = stashed - 1; i >= 0; i--) Port.Pool.Free(_stash[i]);
+        if (!guarded && !Port.Pool.IsFree(last))
+        {
+            // The UDP queue is what keeps a received frame: read it (an application would) to get the frame back.
+            while (_queueSocket.TryReceive(out UdpReceived received)) _queueSocket.Release(received);
+        }
+        if (!guarded && Port.Pool.IsFree(last))
+        {
+            // Free but deep in the pool (a reply went out in it and came back late): bring it to the top.
+            PutGuardFrameOnTop(Port.Pool, last);
+            guarded = Port.Pool.TryAllocate(out found);
+        }
+        if (!guarded && !Port.Pool.TryAllocate(out found)) throw new FuzzFailureException("stack: the frame pool is empty: frames leaked");
         if (guarded && _guard != 0) Guarded++;
         else Unguarded++;
         return found;
+    }
+
+    /// <summary>Reorders the free pool so that the frame next to the guard page is the next one handed out.</summary>
+    private static void PutGuardFrameOnTop(FramePool pool, uint last)
+    {
+        var all = new Packet[pool.Available];
+        int count = pool.AllocateBurst(all);
+        foreach (Packet packet in all.AsSpan(0, count))
+        {
+            if (packet.Frame != last) pool.Free(packet);
+        }
+        foreach (Packet packet in all.AsSpan(0, count))
+        {
+            if (packet.Frame == last) pool.Free(packet);
+        }
     }
 
     public void Dispose()
@@ -340,7 +366,6 @@ internal sealed class StackTarget : IDisposable
         Peer.Dispose();
         _region.Dispose();
         _peerRegion.Dispose();
-        if (_guard != 0) Mman.Unmap(_guard, (nuint)Environment.SystemPageSize);
     }
 
     /// <summary>Rewrites a seed so it is addressed to this stack (and, for TCP, often to its connection), checksums fixed.</summary>
