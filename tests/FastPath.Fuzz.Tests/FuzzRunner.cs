@@ -22,6 +22,7 @@ internal static class FuzzRunner
         var report = new FuzzReport(target, seed);
         List<byte[]> seeds = CorpusFiles.LoadSeeds().Select(frame => frame.Bytes).ToList();
         using var inFlight = new InFlightInput(target, seed);
+        AnnounceInFlight(inFlight, target, seed);
         using var guard = new GuardedBuffer(Mutant.Capacity);
         var mutant = new Mutant();
         var random = new Random(Salt(seed, target));
@@ -72,6 +73,7 @@ internal static class FuzzRunner
         var report = new FuzzReport(target, seed);
         List<byte[]> seeds = CorpusFiles.LoadSeeds().Select(frame => frame.Bytes).ToList();
         using var inFlight = new InFlightInput(target, seed);
+        AnnounceInFlight(inFlight, target, seed);
         using var stack = new StackTarget(seed);
         var mutant = new Mutant();
         var random = new Random(Salt(seed, target));
@@ -163,6 +165,14 @@ internal static class FuzzRunner
             if (length <= 256 || i <= 128 || i % 16 == 0 || i == length) yield return i;
         }
     }
+
+    /// <summary>
+    /// Said before the first input, on the process's own stderr (not the test's captured output): if an overread
+    /// faults on a guard page the host dies with it, and this line is what the CI log keeps.
+    /// </summary>
+    private static void AnnounceInFlight(InFlightInput inFlight, string target, ulong seed) =>
+        Console.Error.WriteLine($"fuzz {target} (seed {seed}): each input is written to {inFlight.Path} before it is fed; if the test host dies, "
+            + "that file holds the input that killed it, and the next run's CorpusReplayTests turns it into a reproducer in tests/corpus/found/");
 
     private static int Salt(ulong seed, string target)
     {
