@@ -16,9 +16,9 @@ internal static class FuzzRunner
     private const int StackBatch = 1024;
     private const int StackHistory = 24;
 
-    public static FuzzReport RunParser(string target, double share, Action<Span<byte>> run)
+    public static FuzzReport RunParser(string target, double share, int round, Action<Span<byte>> run)
     {
-        ulong seed = FuzzSettings.Seed;
+        ulong seed = FuzzSettings.RoundSeed(round);
         var report = new FuzzReport(target, seed);
         List<byte[]> seeds = CorpusFiles.LoadSeeds().Select(frame => frame.Bytes).ToList();
         using var inFlight = new InFlightInput(target, seed);
@@ -27,7 +27,7 @@ internal static class FuzzRunner
         var mutant = new Mutant();
         var random = new Random(Salt(seed, target));
         var mutator = new Mutator(random, seeds);
-        TimeSpan budget = FuzzSettings.Budget(share);
+        TimeSpan budget = FuzzSettings.RoundBudget(share);
 
         void Feed(ReadOnlySpan<byte> bytes)
         {
@@ -44,7 +44,7 @@ internal static class FuzzRunner
             }
         }
 
-        foreach (byte[] frame in seeds)
+        foreach (byte[] frame in round == 0 ? seeds : [])
         {
             foreach (int length in TruncationLengths(frame.Length))
             {
@@ -67,9 +67,9 @@ internal static class FuzzRunner
         return report;
     }
 
-    public static FuzzReport RunStack(string target, double share, bool fragmentsOnly)
+    public static FuzzReport RunStack(string target, double share, int round, bool fragmentsOnly)
     {
-        ulong seed = FuzzSettings.Seed;
+        ulong seed = FuzzSettings.RoundSeed(round);
         var report = new FuzzReport(target, seed);
         List<byte[]> seeds = CorpusFiles.LoadSeeds().Select(frame => frame.Bytes).ToList();
         using var inFlight = new InFlightInput(target, seed);
@@ -81,7 +81,7 @@ internal static class FuzzRunner
         var games = new FragmentGames(random);
         var history = new Queue<byte[]>();
         var fragments = new List<byte[]>();
-        TimeSpan budget = FuzzSettings.Budget(share);
+        TimeSpan budget = FuzzSettings.RoundBudget(share);
         long sinceBatch = 0;
 
         void Feed(ReadOnlySpan<byte> bytes)
@@ -105,7 +105,7 @@ internal static class FuzzRunner
             }
         }
 
-        if (!fragmentsOnly)
+        if (!fragmentsOnly && round == 0)
         {
             foreach (byte[] frame in seeds)
             {

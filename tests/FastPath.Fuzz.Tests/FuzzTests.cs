@@ -7,35 +7,50 @@ namespace FastPath.Fuzz.Tests;
 
 /// <summary>
 /// The mutation fuzzer, one test per target, each with its share of FASTPATH_FUZZ_SECONDS (default 60, so
-/// about a minute in CI). A longer run: <c>FASTPATH_FUZZ_SECONDS=3600 ./test.sh --filter "FullyQualifiedName~Fuzz"</c>;
-/// a replay: FASTPATH_FUZZ_SEED=N. Any failure leaves its reproducer in tests/corpus/found/ and names it.
+/// about a minute in CI). A longer run: <c>FASTPATH_FUZZ_SECONDS=3600 ./test.sh --filter "FullyQualifiedName~Fuzz"</c>
+/// (a target's share is cut into rounds of at most five minutes, one test case each, below test.sh's hang
+/// timeout); a replay: FASTPATH_FUZZ_SEED=N. Any failure leaves its reproducer in tests/corpus/found/ and names it.
 /// </summary>
 public sealed class FuzzTests
 {
-    [Fact]
-    public void Wire_parsers_survive_mutants()
+    private const double WireShare = 0.25;
+    private const double DecodeShare = 0.20;
+    private const double StackShare = 0.40;
+    private const double FragmentShare = 0.15;
+
+    public static TheoryData<int> WireRounds => FuzzSettings.Rounds(WireShare);
+    public static TheoryData<int> DecodeRounds => FuzzSettings.Rounds(DecodeShare);
+    public static TheoryData<int> StackRounds => FuzzSettings.Rounds(StackShare);
+    public static TheoryData<int> FragmentRounds => FuzzSettings.Rounds(FragmentShare);
+
+    [Theory]
+    [MemberData(nameof(WireRounds))]
+    public void Wire_parsers_survive_mutants(int round)
     {
         var target = new WireTarget();
-        FuzzRunner.RunParser("wire", 0.25, target.Run).Publish();
+        FuzzRunner.RunParser("wire", WireShare, round, target.Run).Publish();
     }
 
-    [Fact]
-    public void Decoder_survives_mutants()
+    [Theory]
+    [MemberData(nameof(DecodeRounds))]
+    public void Decoder_survives_mutants(int round)
     {
         var target = new DecoderTarget();
-        FuzzRunner.RunParser("decode", 0.20, target.Run).Publish();
+        FuzzRunner.RunParser("decode", DecodeShare, round, target.Run).Publish();
     }
 
-    [Fact]
-    public void Stack_survives_mutants()
+    [Theory]
+    [MemberData(nameof(StackRounds))]
+    public void Stack_survives_mutants(int round)
     {
-        FuzzRunner.RunStack("stack", 0.40, fragmentsOnly: false).Publish();
+        FuzzRunner.RunStack("stack", StackShare, round, fragmentsOnly: false).Publish();
     }
 
-    [Fact]
-    public void Stack_survives_fragment_games()
+    [Theory]
+    [MemberData(nameof(FragmentRounds))]
+    public void Stack_survives_fragment_games(int round)
     {
-        FuzzRunner.RunStack("fragments", 0.15, fragmentsOnly: true).Publish();
+        FuzzRunner.RunStack("fragments", FragmentShare, round, fragmentsOnly: true).Publish();
     }
 }
 

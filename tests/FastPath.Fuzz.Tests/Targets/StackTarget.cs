@@ -24,6 +24,7 @@ namespace FastPath.Fuzz.Tests.Targets;
 /// <item>it is counted received once; a frame that reaches neither ARP nor IPv4 delivery is dropped for exactly one reason and sends nothing;</item>
 /// <item>a frame delivered is dropped for at most one input reason (a fragment may also end its datagram, and evict the oldest),
 /// and one not dropped was taken by something (a socket, a reply, IGMP, TCP, reassembly, a handler);</item>
+/// <item>after each frame, the pool's frames in use are exactly those the UDP queue and the ARP resolver's queue hold;</item>
 /// <item>after a batch and the clock moved past every timer that holds a frame, the pool holds exactly what the UDP queue holds.</item>
 /// </list>
 /// Inputs sit at the end of a frame followed by a PROT_NONE page (the region's last page), so an overread by
@@ -131,6 +132,11 @@ internal sealed class StackTarget : IDisposable
         Stack.Receive(_burst.AsSpan(0, 1));
         _deltas.End(Stack.Counters, Stack.Tcp.Counters, _handlerDeliveries - handlerBefore);
         Check();
+        Pump();
+        // Every frame is free again but those a queue holds for a reason: the UDP socket's, the ARP resolver's.
+        int held = _queueSocket.QueuedCount + Stack.ArpQueuedFrames + Context.Tx.Count;
+        if (Port.Pool.InUse != held)
+            throw new FuzzFailureException($"stack: frame leak: {Port.Pool.InUse} frames in use after this frame, the UDP queue, ARP queue and TX buffer hold {held} ({_deltas.Describe()})");
         // Mostly a millisecond or two between frames, sometimes seconds: delayed ACKs, RTOs and ARP retries fire mid-batch.
         Clock.AdvanceNanoseconds(_random.Next(16) == 0 ? _random.Next(5000) * 1_000_000L : _random.Next(2_000_000));
         Pump();
