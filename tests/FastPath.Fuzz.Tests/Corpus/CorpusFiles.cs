@@ -21,7 +21,7 @@ internal static class CorpusFiles
 
     public static string FoundDirectory => RepoPaths.Corpus("found");
 
-    /// <summary>Every seed frame: real captures, vectors and the frames of every reproducer.</summary>
+    /// <summary>Every seed frame: real captures, vectors, the synthetic seeds (what a capture cannot hold) and the frames of every reproducer.</summary>
     public static List<CorpusFrame> LoadSeeds()
     {
         var frames = new List<CorpusFrame>();
@@ -30,6 +30,7 @@ internal static class CorpusFiles
         {
             frames.Add(new CorpusFrame(Relative(hex), RepoPaths.ReadHex(Path.GetRelativePath(Directory, hex))));
         }
+        frames.AddRange(SyntheticSeeds.Build());
         foreach (Reproducer reproducer in LoadReproducers())
         {
             for (int i = 0; i < reproducer.Frames.Count; i++) frames.Add(new CorpusFrame($"{Relative(reproducer.File)}#{i + 1}", reproducer.Frames[i]));

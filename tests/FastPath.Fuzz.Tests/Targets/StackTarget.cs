@@ -94,8 +94,6 @@ internal sealed class StackTarget : IDisposable
         _listener = Stack.Tcp.Listen(TcpPort);
         Stack.Start(Context);
         Pump();
-        // The peer asks for us: the cache learns it, and answers to it leave without waiting for ARP.
-        Inject(ArpRequestFromPeer());
         Establish();
         EndBatch();
     }
@@ -207,9 +205,11 @@ internal sealed class StackTarget : IDisposable
     /// <summary>One worker loop's worth: TX to the wire, the peer's side read (and freed), timers, poll, the connection read.</summary>
     public void Pump()
     {
-        for (int round = 0; round < 8; round++)
+        // Until a round neither sends nor receives: a frame a timer sent in the round's second half is still on the
+        // wire, and only the next round's peer drain hands it back to the pool.
+        for (int round = 0; round < 16; round++)
         {
-            Context.Tx.Drain(Port);
+            int sent = Context.Tx.Drain(Port);
             bool any = DrainPeer();
             Timers.Advance(Clock.NowNanoseconds);
             Stack.Poll(Clock.NowNanoseconds);
@@ -217,8 +217,8 @@ internal sealed class StackTarget : IDisposable
             {
                 while (connection.Receive(_receiveBuffer) > 0) { }
             }
-            Context.Tx.Drain(Port);
-            if (!any && Context.Tx.Count == 0) break;
+            sent += Context.Tx.Drain(Port);
+            if (sent == 0 && !any && Context.Tx.Count == 0) break;
         }
     }
 
@@ -253,6 +253,8 @@ internal sealed class StackTarget : IDisposable
     /// <summary>A SYN from a fresh peer port, the SYN-ACK read off the wire, the ACK: an accepted, established connection.</summary>
     private void Establish()
     {
+        // The peer's ARP entry may have expired (a batch end moves the clock ten minutes) or been changed by a mutant.
+        Inject(ArpRequestFromPeer());
         ConnectionPeerPort = _nextPeerPort++;
         if (_nextPeerPort < 40000) _nextPeerPort = 40000;
         uint isn = (uint)_random.Next();
@@ -286,7 +288,7 @@ internal sealed class StackTarget : IDisposable
                 connection.Abort();
             }
         }
-        if (Connection is null) throw new InvalidOperationException("the fuzzer's TCP connection did not establish");
+        if (Connection is null) throw new FuzzFailureException("stack: the harness's TCP handshake (SYN, SYN-ACK, ACK) did not establish a connection");
         Pump();
     }
 
