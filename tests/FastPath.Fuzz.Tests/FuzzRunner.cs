@@ -151,6 +151,10 @@ internal static class FuzzRunner
         report.Notes.Add($"guard page after the stack's frames: {(stack.HasGuardPage ? "yes" : "no")}; inputs at the guard {stack.Guarded}, elsewhere {stack.Unguarded}");
         report.Notes.Add("mutations: " + string.Join(", ", Mutator.Names.Select((name, i) => $"{name} {mutator.Counts[i]}")));
         report.Notes.Add("fragment games: " + string.Join(", ", FragmentGames.Names.Select((name, i) => $"{name} {games.Counts[i]}")));
+        var tcp = stack.Stack.Tcp.GetCounters();
+        report.Notes.Add($"tcp: segments received {tcp.SegmentsReceived}, sent {tcp.SegmentsSent}, active opens {tcp.ActiveOpens}, passive opens {tcp.PassiveOpens}, "
+            + $"attempt fails {tcp.AttemptFails}, established resets {tcp.EstablishedResets}, resets sent {tcp.ResetsSent}, challenge ACKs {tcp.ChallengeAcks}, "
+            + $"out of order {tcp.OutOfOrderSegments}, SYN cookies sent {tcp.SynCookiesSent}");
         var counters = stack.Stack.GetCounters();
         report.Notes.Add($"stack counters: rx {counters.RxPackets}, tx {counters.TxPackets}, drops {counters.DropsTotal} ("
             + string.Join(", ", counters.Drops.Where(d => d.Value != 0).Select(d => $"{Engine.Stack.StackCountersSnapshot.NameOf(d.Key)} {d.Value}")) + ")");

@@ -17,7 +17,8 @@ namespace FastPath.Fuzz.Tests.Targets;
 /// <summary>
 /// A whole <see cref="NetworkStack"/> on a <see cref="MemoryPort"/>, driven by hand with a manual clock, with
 /// something behind every protocol: a UDP socket with a queue (port 5000), a UDP handler on a joined group
-/// (239.1.2.3:5001, and 239.7.7.7 joined too), a TCP listener (8080) and an established connection on it,
+/// (239.1.2.3:5001, and 239.7.7.7 joined too), a TCP listener (8080) and an established connection on it, a
+/// connection of its own in SYN_SENT (to the peer's 9999, which never answers),
 /// an echo-reply handler, the peer in the ARP cache. Each input goes in alone, so every counter it moves is
 /// its own:
 /// <list type="bullet">
@@ -41,6 +42,7 @@ internal sealed class StackTarget : IDisposable
     public const ushort UdpQueuePort = 5000;
     public const ushort UdpGroupPort = 5001;
     public const ushort TcpPort = 8080;
+    public const ushort ActiveRemotePort = 9999;
 
     private const int FrameCount = 1024;
     private const int FrameSize = 2048;
@@ -95,6 +97,7 @@ internal sealed class StackTarget : IDisposable
         Stack.Start(Context);
         Pump();
         Establish();
+        OpenActive();
         EndBatch();
     }
 
@@ -110,6 +113,11 @@ internal sealed class StackTarget : IDisposable
     public ushort ConnectionPeerPort { get; private set; }
     public uint PeerNext { get; private set; }
     public uint StackNext { get; private set; }
+
+    /// <summary>A connection the stack opened itself (SYN sent, never answered by the harness): mutants aim SYN-ACKs at it.</summary>
+    public TcpConnection? ActiveConnection { get; private set; }
+    public ushort ActiveLocalPort { get; private set; }
+    public uint ActiveNext { get; private set; }
 
     /// <summary>Inputs that went in at the end of the guarded frame, and those that could not (the frame was held).</summary>
     public long Guarded { get; private set; }
@@ -200,6 +208,12 @@ internal sealed class StackTarget : IDisposable
             Pump();
             Establish();
         }
+        if (ActiveConnection is null || ActiveConnection.State != TcpState.SynSent)
+        {
+            ActiveConnection?.Abort();
+            Pump();
+            OpenActive();
+        }
     }
 
     /// <summary>One worker loop's worth: TX to the wire, the peer's side read (and freed), timers, poll, the connection read.</summary>
@@ -244,7 +258,13 @@ internal sealed class StackTarget : IDisposable
     {
         if (!EthernetFrame.TryParse(frame, out EthernetFrame ethernet) || ethernet.EtherType != EtherType.Ipv4) return;
         if (!Ipv4Packet.TryParse(ethernet.Payload, out Ipv4Packet ip) || ip.Protocol != IpProtocol.Tcp) return;
-        if (!TcpPacket.TryParse(ip.Payload, out TcpPacket tcp) || tcp.SourcePort != TcpPort || tcp.DestinationPort != ConnectionPeerPort) return;
+        if (!TcpPacket.TryParse(ip.Payload, out TcpPacket tcp)) return;
+        if (tcp.DestinationPort == ActiveRemotePort && tcp.SourcePort == ActiveLocalPort && (tcp.Flags & TcpFlags.Syn) != 0)
+        {
+            ActiveNext = tcp.SequenceNumber + 1;
+            return;
+        }
+        if (tcp.SourcePort != TcpPort || tcp.DestinationPort != ConnectionPeerPort) return;
         uint end = tcp.SequenceNumber + (uint)tcp.Payload.Length + ((tcp.Flags & (TcpFlags.Syn | TcpFlags.Fin)) != 0 ? 1u : 0u);
         if ((tcp.Flags & TcpFlags.Syn) != 0) StackNext = end;
         else if ((tcp.Flags & TcpFlags.Rst) == 0 && (int)(end - StackNext) > 0) StackNext = end;
@@ -289,6 +309,20 @@ internal sealed class StackTarget : IDisposable
             }
         }
         if (Connection is null) throw new FuzzFailureException("stack: the harness's TCP handshake (SYN, SYN-ACK, ACK) did not establish a connection");
+        Pump();
+    }
+
+    /// <summary>The stack connects to the peer's port 9999; the harness never answers, so it stays in SYN_SENT (until a mutant answers).</summary>
+    private void OpenActive()
+    {
+        ActiveConnection = null;
+        TcpConnection connection = Stack.Tcp.Connect(PeerIp, ActiveRemotePort);
+        ActiveLocalPort = connection.LocalPort;
+        connection.Closed = closed =>
+        {
+            if (ReferenceEquals(closed, ActiveConnection)) ActiveConnection = null;
+        };
+        ActiveConnection = connection;
         Pump();
     }
 
@@ -422,6 +456,14 @@ internal sealed class StackTarget : IDisposable
                         uint ack = StackNext + (uint)(_random.Next(4) switch { 0 => 0, 1 => _random.Next(-4, 4), 2 => _random.Next(-70000, 70000), _ => _random.Next() });
                         BinaryPrimitives.WriteUInt32BigEndian(l4[4..], seq);
                         BinaryPrimitives.WriteUInt32BigEndian(l4[8..], ack);
+                    }
+                    else if (aim < 8 && ActiveConnection is not null)
+                    {
+                        BinaryPrimitives.WriteUInt16BigEndian(l4, ActiveRemotePort);
+                        BinaryPrimitives.WriteUInt16BigEndian(l4[2..], ActiveLocalPort);
+                        uint ack = ActiveNext + (uint)(_random.Next(3) switch { 0 => 0, 1 => _random.Next(-4, 4), _ => _random.Next() });
+                        BinaryPrimitives.WriteUInt32BigEndian(l4[8..], ack);
+                        if (_random.Next(2) == 0) l4[13] = (byte)(TcpFlags.Syn | TcpFlags.Ack);
                     }
                     else if (aim < 9)
                     {
