@@ -441,7 +441,7 @@ internal sealed class StackTarget : IDisposable
         if ((BinaryPrimitives.ReadUInt32BigEndian(ip[16..]) & 0xF000_0000) == 0xE000_0000)
             MacAddress.FromIpv4Multicast(new Ipv4Address(BinaryPrimitives.ReadUInt32BigEndian(ip[16..]))).CopyTo(frame);
         int transport = layout.Transport;
-        if (transport >= 0 && !layout.IsFragment || layout.IsFirstFragment && transport >= 0)
+        if (transport >= 0 && layout.IsFirstFragment)
         {
             Span<byte> l4 = frame[transport..];
             switch (layout.Protocol)
