@@ -18,5 +18,14 @@ public sealed class DecodedLayer(string name)
         return this;
     }
 
+    /// <summary>Sets <paramref name="key"/>, replacing its value if the layer has it already: a JSON object names a member once.</summary>
+    public DecodedLayer Set(string key, object? value)
+    {
+        int index = _fields.FindIndex(f => f.Key == key);
+        if (index >= 0) _fields[index] = new(key, value);
+        else _fields.Add(new(key, value));
+        return this;
+    }
+
     public object? this[string key] => _fields.FirstOrDefault(f => f.Key == key).Value;
 }

@@ -220,6 +220,8 @@ public static class FrameDecoder
             .Add("urgent_pointer", (int)tcp.UrgentPointer)
             .Add("payload_length", tcp.Payload.Length);
 
+        // A repeated option overrides the earlier one in the JSON (as Linux's tcp_parse_options and TcpRepr do); the
+        // summary lists every option as sent. Found by the fuzzer: two SACK-permitted options made a member appear twice.
         var options = new DecodedLayer("options");
         var summary = new List<string>();
         var enumerator = tcp.Options;
@@ -229,15 +231,15 @@ public static class FrameDecoder
             switch (option.Kind)
             {
                 case TcpOptionKind.MaxSegmentSize:
-                    options.Add("mss", (int)option.MaxSegmentSize);
+                    options.Set("mss", (int)option.MaxSegmentSize);
                     summary.Add($"mss {option.MaxSegmentSize}");
                     break;
                 case TcpOptionKind.WindowScale:
-                    options.Add("window_scale", (int)option.WindowScale);
+                    options.Set("window_scale", (int)option.WindowScale);
                     summary.Add($"wscale {option.WindowScale}");
                     break;
                 case TcpOptionKind.SackPermitted:
-                    options.Add("sack_permitted", true);
+                    options.Set("sack_permitted", true);
                     summary.Add("sackOK");
                     break;
                 case TcpOptionKind.Sack:
@@ -247,11 +249,11 @@ public static class FrameDecoder
                         var block = option.GetSackBlock(i);
                         blocks.Add(new DecodedLayer("block").Add("left", (long)block.Left).Add("right", (long)block.Right));
                     }
-                    options.Add("sack", blocks);
+                    options.Set("sack", blocks);
                     summary.Add($"sack {option.SackBlockCount}");
                     break;
                 case TcpOptionKind.Timestamps:
-                    options.Add("ts_val", (long)option.TimestampValue).Add("ts_ecr", (long)option.TimestampEchoReply);
+                    options.Set("ts_val", (long)option.TimestampValue).Set("ts_ecr", (long)option.TimestampEchoReply);
                     summary.Add($"TS val {option.TimestampValue} ecr {option.TimestampEchoReply}");
                     break;
                 default:

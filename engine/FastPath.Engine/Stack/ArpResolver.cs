@@ -51,6 +51,17 @@ internal sealed class ArpResolver : ITimerHandler
 
     public bool IsPending(Ipv4Address address) => _index.ContainsKey(address.Value);
 
+    /// <summary>Frames waiting in every destination's queue (a free slot's count is zero): for frame accounting in tests.</summary>
+    public int QueuedFrames
+    {
+        get
+        {
+            int frames = 0;
+            foreach (int count in _counts) frames += count;
+            return frames;
+        }
+    }
+
     /// <summary>Holds <paramref name="packet"/> until <paramref name="nextHop"/> resolves; asks for it if nobody has yet.</summary>
     public void Enqueue(Ipv4Address nextHop, in Packet packet)
     {

@@ -105,11 +105,17 @@ public sealed partial class NetworkStack
         return true;
     }
 
-    /// <summary>Zero-pads a frame to the 60 bytes Ethernet requires (IEEE 802.3; a NIC would, a veth does not).</summary>
+    /// <summary>
+    /// Zero-pads a frame to the 60 bytes Ethernet requires (IEEE 802.3; a NIC would, a veth does not), as far as
+    /// the frame has room: a request answered in place may sit at the very end of its frame (a port may hand
+    /// frames over anywhere in them), and a NIC pads what is left. Found by the fuzzer (it places inputs there).
+    /// </summary>
     private int PadToMinimum(in Packet packet, int length)
     {
         if (length >= EthernetFrame.MinimumFrameLength) return length;
-        WritableBytes(packet)[length..EthernetFrame.MinimumFrameLength].Clear();
-        return EthernetFrame.MinimumFrameLength;
+        Span<byte> room = WritableBytes(packet);
+        int padded = Math.Min(EthernetFrame.MinimumFrameLength, room.Length);
+        room[length..padded].Clear();
+        return padded;
     }
 }
