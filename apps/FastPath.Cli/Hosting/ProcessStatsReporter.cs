@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Diagnostics;
 using System.Text.Json;
 using FastPath.Engine.Ports;
+using FastPath.Engine.Telemetry;
 using Microsoft.Win32.SafeHandles;
 
 namespace FastPath.Cli.Hosting;
@@ -150,15 +151,7 @@ internal sealed class ProcessStatsReporter : IDisposable
         writer.WriteNumber("queue", port.Info.Queue);
         writer.WriteNumber("pool_in_use", inUse);
         writer.WriteNumber("pool_capacity", capacity);
-        writer.WriteNumber("rx_packets", stats.RxPackets);
-        writer.WriteNumber("tx_packets", stats.TxPackets);
-        writer.WriteNumber("rx_dropped", stats.RxDropped);
-        writer.WriteNumber("rx_invalid", stats.RxInvalid);
-        writer.WriteNumber("rx_ring_full", stats.RxRingFull);
-        writer.WriteNumber("fill_ring_empty", stats.FillRingEmpty);
-        writer.WriteNumber("tx_ring_full", stats.TxRingFull);
-        writer.WriteNumber("tx_invalid", stats.TxInvalid);
-        writer.WriteNumber("tx_dropped", stats.TxDropped);
+        TelemetryJson.WritePortMembers(writer, stats);
         writer.WriteEndObject();
     }
 

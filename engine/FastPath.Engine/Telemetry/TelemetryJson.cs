@@ -41,6 +41,14 @@ public static class TelemetryJson
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteStartObject();
+        WritePortMembers(writer, stats);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>The members of <see cref="WritePort"/> without the braces, for an object that adds its own (a queue, a pool).</summary>
+    public static void WritePortMembers(Utf8JsonWriter writer, in PortStats stats)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
         writer.WriteNumber("rx_packets", stats.RxPackets);
         writer.WriteNumber("rx_bytes", stats.RxBytes);
         writer.WriteNumber("tx_packets", stats.TxPackets);
@@ -52,7 +60,8 @@ public static class TelemetryJson
         writer.WriteNumber("tx_ring_full", stats.TxRingFull);
         writer.WriteNumber("tx_invalid", stats.TxInvalid);
         writer.WriteNumber("tx_dropped", stats.TxDropped);
-        writer.WriteEndObject();
+        writer.WriteNumber("link_downs", stats.LinkDowns);
+        writer.WriteNumber("tx_link_down", stats.TxLinkDown);
     }
 
     /// <summary>
