@@ -135,6 +135,27 @@ public sealed partial class NetLab : IDisposable
             Ip(["-n", Namespace, "neigh", "replace", LocalIp.ToString(), "lladdr", LocalMac.ToString(), "dev", PeerInterface, "nud", "permanent"]);
         Ip(["-n", Namespace, "link", "set", "dev", PeerInterface, "up"]);
         Ip(["link", "set", "dev", LocalInterface, "up"]);
+        WaitUntilOperationallyUp();
+    }
+
+    /// <summary>
+    /// Waits until the kernel's linkwatch has marked both ends up. The end brought up first has no carrier
+    /// yet, so its qdisc stays the noop one ("delay activation until next carrier-on event", dev_activate)
+    /// until linkwatch runs, which it may put off for up to a second: until then every frame that end sends
+    /// is dropped. operstate UP is set by the same linkwatch pass.
+    /// </summary>
+    private void WaitUntilOperationallyUp()
+    {
+        DateTime deadline = DateTime.UtcNow + SetupTimeout;
+        while (!(IsUp(Ip(["-o", "link", "show", "dev", LocalInterface]).Output)
+                 && IsUp(Ip(["-n", Namespace, "-o", "link", "show", "dev", PeerInterface]).Output)))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new InvalidOperationException($"NetLab: {LocalInterface} and {PeerInterface} were not both up within {SetupTimeout}");
+            Thread.Sleep(20);
+        }
+
+        static bool IsUp(string link) => link.Contains(" state UP ", StringComparison.Ordinal);
     }
 
     /// <summary>Removes the namespace and both links. Never throws; what it cannot remove it reports on stderr.</summary>
