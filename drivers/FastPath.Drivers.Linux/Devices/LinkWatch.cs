@@ -26,7 +26,7 @@ internal sealed class LinkWatch : IDisposable
     private int _checking;
     private int _state;
     private long _downs;
-    private long _downSince;
+    private long _downSince; // when the outage being timed began; 0 when none is
     private long _lastOutageTicks;
     private string? _goneReason;
 
@@ -109,23 +109,36 @@ internal sealed class LinkWatch : IDisposable
 
     private void Apply(LinkState state, string? reason, long now)
     {
-        var previous = (LinkState)Interlocked.Exchange(ref _state, (int)state);
-        if (previous == LinkState.Gone && state != LinkState.Gone)
+        // The reason goes first, so a thread that sees Gone reads why. A compare-and-swap rather than an
+        // exchange: MarkGone (the worker) may race a check (a monitor) that read Up just before the device went,
+        // and an exchange would publish that Up for a moment before putting Gone back. Gone is final.
+        if (state == LinkState.Gone) Interlocked.CompareExchange(ref _goneReason, reason, null);
+        LinkState previous;
+        do
         {
-            Volatile.Write(ref _state, (int)LinkState.Gone);
-            return;
+            previous = State;
+            if (previous == LinkState.Gone) return;
         }
-        if (state == LinkState.Gone && reason != null) Interlocked.CompareExchange(ref _goneReason, reason, null);
-        if (previous != LinkState.Down && state is LinkState.Down or LinkState.Gone)
+        while (Interlocked.CompareExchange(ref _state, (int)state, (int)previous) != (int)previous);
+
+        // Only the thread that made the change gets here for it (checks are serialized by _checking, and
+        // MarkGone only ever moves to Gone), so the outage fields have one writer at a time. A monitor reads
+        // them one by one after the state: it may pair a new state with the old count and see the count at
+        // its next sample, never a count ahead of its state.
+        // A link found down at the first look (a veth whose carrier linkwatch has not yet reported: the
+        // kernel sets IFF_RUNNING up to a second after IFF_UP) is not an outage the port lived through: it is
+        // neither counted nor timed.
+        bool outageBegins = (previous == LinkState.Up && state is LinkState.Down or LinkState.Gone)
+            || (previous == LinkState.Unknown && state == LinkState.Gone);
+        if (outageBegins)
         {
-            Interlocked.Exchange(ref _downSince, now);
-            // A link found down at the first look (a veth whose carrier linkwatch has not yet reported: the
-            // kernel sets IFF_RUNNING up to a second after IFF_UP) is not an outage the port lived through.
-            if (previous == LinkState.Up || state == LinkState.Gone) Interlocked.Increment(ref _downs);
+            Volatile.Write(ref _downSince, now);
+            Interlocked.Increment(ref _downs);
         }
-        else if (previous == LinkState.Down && state == LinkState.Up)
+        else if (previous == LinkState.Down && state == LinkState.Up && Volatile.Read(ref _downSince) is long since and not 0)
         {
-            Interlocked.Exchange(ref _lastOutageTicks, now - Interlocked.Read(ref _downSince));
+            Interlocked.Exchange(ref _lastOutageTicks, now - since);
+            Volatile.Write(ref _downSince, 0);
         }
     }
 
