@@ -167,9 +167,6 @@ public sealed partial class NetworkStack : IWorkerApplication
 
     internal StackCounters Counters => _counters;
 
-    /// <summary>Frames held by the ARP resolver until their next hop answers (or its retries run out).</summary>
-    internal int ArpQueuedFrames => _arpResolver.QueuedFrames;
-
     /// <summary>
     /// The worker's time. Inside <see cref="HoldClock"/> (a receive burst, a TCP timer or application call) the first
     /// read is kept for the rest: one segment's path asks a dozen times (ARP expiry, TCP timestamps, RTT, deadlines)
