@@ -49,7 +49,21 @@ internal sealed class LinkWatch : IDisposable
 
     public LinkState State => (LinkState)Volatile.Read(ref _state);
 
-    public PortLink Current => new(State, Interlocked.Read(ref _downs), Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _lastOutageTicks)));
+    /// <summary>
+    /// The count first, then the state, then the last outage: Apply publishes a new state before it counts
+    /// the outage that state begins, and times an outage before it publishes the Up that ends it, so a reader
+    /// never sees a count ahead of its state, and one that sees Up sees that outage's length. (It may see a
+    /// new state with the old count; a monitor then sees the count at its next sample.)
+    /// </summary>
+    public PortLink Current
+    {
+        get
+        {
+            long downs = Interlocked.Read(ref _downs);
+            LinkState state = State;
+            return new(state, downs, Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _lastOutageTicks)));
+        }
+    }
 
     /// <summary>Why the link is gone (the errno that said so), once it is.</summary>
     public string GoneReason => Volatile.Read(ref _goneReason) ?? "no such device";
@@ -113,19 +127,22 @@ internal sealed class LinkWatch : IDisposable
         // exchange: MarkGone (the worker) may race a check (a monitor) that read Up just before the device went,
         // and an exchange would publish that Up for a moment before putting Gone back. Gone is final.
         if (state == LinkState.Gone) Interlocked.CompareExchange(ref _goneReason, reason, null);
-        LinkState previous;
-        do
+        LinkState previous = State;
+        while (true)
         {
-            previous = State;
             if (previous == LinkState.Gone) return;
+            // Timed before Up is published (see Current). Only a check moves Down to Up, and checks are
+            // serialized by _checking; MarkGone only ever moves to Gone (if it wins this race, the time is of an
+            // outage that ended gone, which no monitor reports as up again).
+            if (previous == LinkState.Down && state == LinkState.Up && Volatile.Read(ref _downSince) is long since and not 0)
+                Interlocked.Exchange(ref _lastOutageTicks, now - since);
+            var seen = (LinkState)Interlocked.CompareExchange(ref _state, (int)state, (int)previous);
+            if (seen == previous) break;
+            previous = seen;
         }
-        while (Interlocked.CompareExchange(ref _state, (int)state, (int)previous) != (int)previous);
 
-        // Only the thread that made the change gets here for it (checks are serialized by _checking, and
-        // MarkGone only ever moves to Gone), so the outage fields have one writer at a time. A monitor reads
-        // them one by one after the state: it may pair a new state with the old count and see the count at
-        // its next sample, never a count ahead of its state.
-        // A link found down at the first look (a veth whose carrier linkwatch has not yet reported: the
+        // Only the thread that made the change gets here for it, so the outage fields have one writer at a
+        // time. A link found down at the first look (a veth whose carrier linkwatch has not yet reported: the
         // kernel sets IFF_RUNNING up to a second after IFF_UP) is not an outage the port lived through: it is
         // neither counted nor timed.
         bool outageBegins = (previous == LinkState.Up && state is LinkState.Down or LinkState.Gone)
@@ -135,9 +152,8 @@ internal sealed class LinkWatch : IDisposable
             Volatile.Write(ref _downSince, now);
             Interlocked.Increment(ref _downs);
         }
-        else if (previous == LinkState.Down && state == LinkState.Up && Volatile.Read(ref _downSince) is long since and not 0)
+        else if (previous == LinkState.Down && state == LinkState.Up)
         {
-            Interlocked.Exchange(ref _lastOutageTicks, now - since);
             Volatile.Write(ref _downSince, 0);
         }
     }
