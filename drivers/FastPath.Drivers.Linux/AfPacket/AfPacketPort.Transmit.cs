@@ -124,7 +124,7 @@ public sealed unsafe partial class AfPacketPort
                 _ = _link.Check();
                 return;
             // ENXIO: packet_notifier forgot the device on NETDEV_UNREGISTER: the interface is gone.
-            case Errors.ENXIO or Errors.ENODEV:
+            case int gone when LinkWatch.MeansGone(gone):
                 _link.MarkGone($"sendto(AF_PACKET): {Errors.Name(errno)}");
                 ThrowLinkGone();
                 break;

@@ -206,8 +206,8 @@ public sealed unsafe partial class AfPacketPort : IPacketPort, IWaitablePort
     /// <summary>The link as the port last found it (see <see cref="IPacketPort.Link"/>).</summary>
     public PortLink Link => _link.Current;
 
-    /// <summary>Looks at the link unless it was looked at in the last 100 ms; any thread.</summary>
-    public PortLink CheckLink() => _disposed == 0 ? _link.Check() : _link.Current;
+    /// <summary>Looks at the link unless it was looked at in the last 100 ms; any thread. Once the port is disposed it answers from its last look (the watch's socket is closed with the port).</summary>
+    public PortLink CheckLink() => _link.Check();
 
     /// <summary>Receives frames sent to the multicast MAC <paramref name="group"/> (the interface's filter admits it; reference-counted).</summary>
     public void AddMulticastMembership(MacAddress group)

@@ -253,8 +253,8 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
     /// <summary>The link as the port last found it (see <see cref="IPacketPort.Link"/>).</summary>
     public PortLink Link => _link.Current;
 
-    /// <summary>Looks at the link unless it was looked at in the last 100 ms; any thread.</summary>
-    public PortLink CheckLink() => Volatile.Read(ref _disposed) == 0 ? _link.Check() : _link.Current;
+    /// <summary>Looks at the link unless it was looked at in the last 100 ms; any thread. Once the port is disposed it answers from its last look (the watch's socket is closed with the port).</summary>
+    public PortLink CheckLink() => _link.Check();
 
     /// <summary>
     /// The port's counters and the socket's XDP_STATISTICS, mapped as follows: RxDropped = rx_dropped +

@@ -26,7 +26,7 @@ internal sealed class LinkWatch : IDisposable
     private int _checking;
     private int _state;
     private long _downs;
-    private long _downSince;
+    private long _downSince; // when the outage being timed began; 0 when none is
     private long _lastOutageTicks;
     private string? _goneReason;
 
@@ -49,7 +49,21 @@ internal sealed class LinkWatch : IDisposable
 
     public LinkState State => (LinkState)Volatile.Read(ref _state);
 
-    public PortLink Current => new(State, Interlocked.Read(ref _downs), Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _lastOutageTicks)));
+    /// <summary>
+    /// The count first, then the state, then the last outage: Apply publishes a new state before it counts
+    /// the outage that state begins, and times an outage before it publishes the Up that ends it, so a reader
+    /// never sees a count ahead of its state, and one that sees Up sees that outage's length. (It may see a
+    /// new state with the old count; a monitor then sees the count at its next sample.)
+    /// </summary>
+    public PortLink Current
+    {
+        get
+        {
+            long downs = Interlocked.Read(ref _downs);
+            LinkState state = State;
+            return new(state, downs, Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _lastOutageTicks)));
+        }
+    }
 
     /// <summary>Why the link is gone (the errno that said so), once it is.</summary>
     public string GoneReason => Volatile.Read(ref _goneReason) ?? "no such device";
@@ -109,23 +123,38 @@ internal sealed class LinkWatch : IDisposable
 
     private void Apply(LinkState state, string? reason, long now)
     {
-        var previous = (LinkState)Interlocked.Exchange(ref _state, (int)state);
-        if (previous == LinkState.Gone && state != LinkState.Gone)
+        // The reason goes first, so a thread that sees Gone reads why. A compare-and-swap rather than an
+        // exchange: MarkGone (the worker) may race a check (a monitor) that read Up just before the device went,
+        // and an exchange would publish that Up for a moment before putting Gone back. Gone is final.
+        if (state == LinkState.Gone) Interlocked.CompareExchange(ref _goneReason, reason, null);
+        LinkState previous = State;
+        while (true)
         {
-            Volatile.Write(ref _state, (int)LinkState.Gone);
-            return;
+            if (previous == LinkState.Gone) return;
+            // Timed before Up is published (see Current). Only a check moves Down to Up, and checks are
+            // serialized by _checking; MarkGone only ever moves to Gone (if it wins this race, the time is of an
+            // outage that ended gone, which no monitor reports as up again).
+            if (previous == LinkState.Down && state == LinkState.Up && Volatile.Read(ref _downSince) is long since and not 0)
+                Interlocked.Exchange(ref _lastOutageTicks, now - since);
+            var seen = (LinkState)Interlocked.CompareExchange(ref _state, (int)state, (int)previous);
+            if (seen == previous) break;
+            previous = seen;
         }
-        if (state == LinkState.Gone && reason != null) Interlocked.CompareExchange(ref _goneReason, reason, null);
-        if (previous != LinkState.Down && state is LinkState.Down or LinkState.Gone)
+
+        // Only the thread that made the change gets here for it, so the outage fields have one writer at a
+        // time. A link found down at the first look (a veth whose carrier linkwatch has not yet reported: the
+        // kernel sets IFF_RUNNING up to a second after IFF_UP) is not an outage the port lived through: it is
+        // neither counted nor timed.
+        bool outageBegins = (previous == LinkState.Up && state is LinkState.Down or LinkState.Gone)
+            || (previous == LinkState.Unknown && state == LinkState.Gone);
+        if (outageBegins)
         {
-            Interlocked.Exchange(ref _downSince, now);
-            // A link found down at the first look (a veth whose carrier linkwatch has not yet reported: the
-            // kernel sets IFF_RUNNING up to a second after IFF_UP) is not an outage the port lived through.
-            if (previous == LinkState.Up || state == LinkState.Gone) Interlocked.Increment(ref _downs);
+            Volatile.Write(ref _downSince, now);
+            Interlocked.Increment(ref _downs);
         }
         else if (previous == LinkState.Down && state == LinkState.Up)
         {
-            Interlocked.Exchange(ref _lastOutageTicks, now - Interlocked.Read(ref _downSince));
+            Volatile.Write(ref _downSince, 0);
         }
     }
 

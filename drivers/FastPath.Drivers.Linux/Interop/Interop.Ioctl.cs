@@ -89,8 +89,7 @@ internal static unsafe class Ioctl
         if (fd < 0) return -Marshal.GetLastPInvokeError();
         try
         {
-            fixed (InterfaceRequest* pointer = &interfaceRequest)
-                return Libc.Ioctl(fd, request, pointer) < 0 ? -Marshal.GetLastPInvokeError() : 0;
+            return RunOn(fd, request, ref interfaceRequest);
         }
         finally
         {

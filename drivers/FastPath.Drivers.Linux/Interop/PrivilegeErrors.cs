@@ -8,7 +8,7 @@ namespace FastPath.Drivers.Linux.Interop;
 internal static class PrivilegeErrors
 {
     /// <summary>The capabilities that AF_XDP's XDP program and XSKMAP need (bpf(2) checks both for XDP).</summary>
-    internal static readonly int[] LoadAndAttachXdp = [Capabilities.CAP_BPF, Capabilities.CAP_NET_ADMIN];
+    internal static ReadOnlySpan<int> LoadAndAttachXdp => [Capabilities.CAP_BPF, Capabilities.CAP_NET_ADMIN];
 
     /// <summary>
     /// "AF_XDP needs CAP_BPF and CAP_NET_ADMIN (or root) to load and attach the XDP program; this process lacks

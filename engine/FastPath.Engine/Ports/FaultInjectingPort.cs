@@ -63,6 +63,11 @@ public sealed class FaultInjectingPort : IPacketPort
     /// <summary>Frames waiting inside this port (delayed, held for reordering, or refused by the inner port).</summary>
     public int Pending => (_tx?.Pending ?? 0) + (_rx?.Pending ?? 0);
 
+    /// <summary>The inner port's link: the faults are on the frames, not on the link.</summary>
+    public PortLink Link => _inner.Link;
+
+    public PortLink CheckLink() => _inner.CheckLink();
+
     /// <summary>The inner port's counters, with lost frames added to TxDropped and RxDropped.</summary>
     public PortStats Stats
     {

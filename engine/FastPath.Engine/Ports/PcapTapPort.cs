@@ -37,6 +37,8 @@ public sealed class PcapTapPort : IPacketPort
     public PortInfo Info => _inner.Info;
     public FramePool Pool => _inner.Pool;
     public PortStats Stats => _inner.Stats;
+    public PortLink Link => _inner.Link;
+    public PortLink CheckLink() => _inner.CheckLink();
 
     public int Receive(Span<Packet> packets)
     {

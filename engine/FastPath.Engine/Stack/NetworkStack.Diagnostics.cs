@@ -9,6 +9,9 @@ public sealed partial class NetworkStack
     /// <summary>Destinations waiting for an ARP reply (at most <see cref="InterfaceConfig.ArpPendingDestinations"/>).</summary>
     internal int ArpPendingCount => _arpResolver.Pending;
 
+    /// <summary>Frames held by the ARP resolver until their next hop answers (or its retries run out).</summary>
+    internal int ArpQueuedFrames => _arpResolver.QueuedFrames;
+
     /// <summary>Datagrams in reassembly (at most <see cref="InterfaceConfig.MaxReassemblies"/>).</summary>
     internal int ReassembliesActive => _reassembler.Active;
 

@@ -16,7 +16,7 @@ public sealed partial class NetworkStack
     private const int IcmpErrorMaximumDatagram = 576;
 
     private byte[]? _largeEchoBuffer;
-    // Made on the first echo request, full: only with a configured rate (0, the default, answers every request).
+    // Made by Start only with a configured rate: null (the default, 0) answers every request.
     private TokenBucket? _echoReplies;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -43,7 +43,7 @@ public sealed partial class NetworkStack
                 DropDatagram(packet, inFrame, StackDropReason.IcmpUnhandled);
                 return;
             }
-            if (_config.IcmpEchoRepliesPerSecond > 0 && !TryTakeEchoReplyToken())
+            if (_echoReplies is not null && !_echoReplies.TryTake(Now))
             {
                 DropDatagram(packet, inFrame, StackDropReason.IcmpRateLimited);
                 return;
@@ -76,12 +76,6 @@ public sealed partial class NetworkStack
             return;
         }
         DropDatagram(packet, inFrame, StackDropReason.IcmpUnhandled);
-    }
-
-    private bool TryTakeEchoReplyToken()
-    {
-        _echoReplies ??= new TokenBucket(_config.IcmpEchoRepliesPerSecond, _config.IcmpEchoReplyBurst, Now);
-        return _echoReplies.TryTake(Now);
     }
 
     /// <summary>

@@ -122,6 +122,7 @@ public sealed partial class NetworkStack : IWorkerApplication
         _macTail = Unsafe.ReadUnaligned<ushort>(ref mac[4]);
         _mtu = _config.Mtu != 0 ? Math.Min(_config.Mtu, context.Port.Info.Mtu) : context.Port.Info.Mtu;
         _icmpErrors = new TokenBucket(_config.IcmpErrorsPerSecond, _config.IcmpErrorBurst, Now);
+        if (_config.IcmpEchoRepliesPerSecond > 0) _echoReplies = new TokenBucket(_config.IcmpEchoRepliesPerSecond, _config.IcmpEchoReplyBurst, Now);
         _nextIdentification = (ushort)(context.WorkerId * 0x1000 + Environment.TickCount);
         if (_config.GratuitousArp) SendGratuitousArp();
         Igmp.OnStart();
@@ -165,9 +166,6 @@ public sealed partial class NetworkStack : IWorkerApplication
     internal WorkerContext Context => _context!;
 
     internal StackCounters Counters => _counters;
-
-    /// <summary>Frames held by the ARP resolver until their next hop answers (or its retries run out).</summary>
-    internal int ArpQueuedFrames => _arpResolver.QueuedFrames;
 
     /// <summary>
     /// The worker's time. Inside <see cref="HoldClock"/> (a receive burst, a TCP timer or application call) the first

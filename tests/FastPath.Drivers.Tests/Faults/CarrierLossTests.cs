@@ -91,4 +91,22 @@ public sealed class CarrierLossTests
         }
         FaultLab.AssertPoolAccounts(port);
     }
+
+    /// <summary>
+    /// A link without carrier when the port opens (the peer's end is down) and up later is not an outage the
+    /// port lived through: no down is counted and no outage is timed (LastOutage was that wait, with Downs 0).
+    /// </summary>
+    [Fact]
+    public void A_link_without_carrier_at_open_is_neither_counted_nor_timed_as_an_outage()
+    {
+        using var lab = NetLab.Create();
+        FaultLab.Ip("-n", lab.Namespace, "link", "set", "dev", lab.PeerInterface, "down");
+        using IPacketPort port = FaultLab.Open(FaultDriver.AfPacket, lab);
+        FaultLab.WaitUntil(() => port.CheckLink().State == LinkState.Down, () => $"the link without carrier is {port.Link}");
+        FaultLab.Ip("-n", lab.Namespace, "link", "set", "dev", lab.PeerInterface, "up");
+        FaultLab.WaitUntil(() => port.CheckLink().State == LinkState.Up, () => $"the link with carrier again is {port.Link}");
+
+        Assert.Equal(new PortLink(LinkState.Up, 0, TimeSpan.Zero), port.Link);
+        Assert.Equal(0, port.Stats.LinkDowns);
+    }
 }
