@@ -16,7 +16,7 @@ internal static class RespondCommand
         var address = StackOptions.Address();
         var echoRate = new Option<int>("--echo-rate")
         {
-            Description = "Echo replies per second per worker, sustained; requests beyond it are dropped and counted (icmp_rate_limited). 0: no limit (the default, as Linux)",
+            Description = "Echo replies per second per worker, sustained; requests beyond it are dropped and counted (echo_rate_limited). 0: no limit (the default, as Linux)",
         };
         var echoBurst = new Option<int>("--echo-burst")
         {
@@ -42,7 +42,7 @@ internal static class RespondCommand
                     writer.WriteNumber("echo_burst", rate > 0 ? burst : 0);
                 },
                 counters => $"{counters.EchoReplies} echo replies, {counters.ArpReplies} ARP replies"
-                    + (rate > 0 ? $", {counters.Dropped(StackDropReason.IcmpRateLimited)} echo requests over {rate}/s; " : "; "));
+                    + (rate > 0 ? $", {counters.Dropped(StackDropReason.EchoRateLimited)} echo requests over {rate}/s; " : "; "));
         });
         return command;
     }

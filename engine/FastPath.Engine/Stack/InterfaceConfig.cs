@@ -59,7 +59,7 @@ public sealed class InterfaceConfig
     /// exceeded and parameter problem), so a responder that measures a path answers them all, as the kernel
     /// would. Set it where untrusted hosts can reach the address: a ping flood then costs one token per
     /// request instead of a reply each, and the stack cannot be used to reflect that flood at full rate.
-    /// Requests over the limit are dropped and counted (<see cref="StackDropReason.IcmpRateLimited"/>).
+    /// Requests over the limit are dropped and counted (<see cref="StackDropReason.EchoRateLimited"/>).
     /// </summary>
     public int IcmpEchoRepliesPerSecond { get; init; }
 

@@ -45,7 +45,7 @@ public sealed partial class NetworkStack
             }
             if (_echoReplies is not null && !_echoReplies.TryTake(Now))
             {
-                DropDatagram(packet, inFrame, StackDropReason.IcmpRateLimited);
+                DropDatagram(packet, inFrame, StackDropReason.EchoRateLimited);
                 return;
             }
             // A reply the transmit buffer refuses is counted as that drop, not as a reply.

@@ -18,7 +18,7 @@ public sealed class StackCountersSnapshot
         "no_arp_entry", "arp_queue_full", "no_socket", "socket_queue_full", "datagram_too_large", "tx_buffer_full",
         "no_buffer", "fragment_invalid", "fragment_overlap", "fragment_timeout", "reassembly_overflow",
         "tcp_out_of_window", "tcp_invalid_segment", "tcp_listen_overflow",
-        "icmp_rate_limited",
+        "echo_rate_limited",
     ];
 
     private readonly long[] _drops = new long[DropReasonCount];

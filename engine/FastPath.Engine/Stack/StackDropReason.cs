@@ -58,5 +58,5 @@ public enum StackDropReason
     /// <summary>A SYN or handshake ACK dropped because the SYN backlog, accept queue or connection table was full.</summary>
     TcpListenOverflow,
     /// <summary>An echo request left unanswered because the echo reply rate limit was reached (<see cref="InterfaceConfig.IcmpEchoRepliesPerSecond"/>).</summary>
-    IcmpRateLimited,
+    EchoRateLimited,
 }

@@ -42,10 +42,10 @@ public sealed partial class IcmpFloodCommandLineTests(ITestOutputHelper output)
         double span = wall.Elapsed.TotalSeconds;
         long requests = report.GetProperty("echo_requests").GetInt64();
         long replies = report.GetProperty("echo_replies").GetInt64();
-        long limited = report.GetProperty("drops").GetProperty("icmp_rate_limited").GetInt64();
+        long limited = report.GetProperty("drops").GetProperty("echo_rate_limited").GetInt64();
         output.WriteLine($"{Pingers} x ping -f -i 0.0002 -l 500 -w 3 ({span:F2} s from the first start to the last exit): {transmitted} requests "
             + $"({transmitted / span:F0}/s), kernel got {received} replies (bound {Burst + (long)(Rate * span)}); "
-            + $"fastpath: {requests} echo requests, {replies} replies, {limited} icmp_rate_limited, drops_total {report.GetProperty("drops_total").GetInt64()}");
+            + $"fastpath: {requests} echo requests, {replies} replies, {limited} echo_rate_limited, drops_total {report.GetProperty("drops_total").GetInt64()}");
 
         // The physical bound: the bucket holds the burst and refills at the rate for as long as the pings ran.
         Assert.InRange(received, 1, Burst + (long)(Rate * span));
@@ -78,10 +78,10 @@ public sealed partial class IcmpFloodCommandLineTests(ITestOutputHelper output)
         long replies = report.GetProperty("echo_replies").GetInt64();
         long drops = report.GetProperty("drops_total").GetInt64();
         output.WriteLine($"ping -f -i 0.0002 -c 10000: {summary.Transmitted} requests, {summary.Received} replies in {summary.Milliseconds} ms; "
-            + $"fastpath: {requests} echo requests, {replies} replies, {drops} drops, icmp_rate_limited {report.GetProperty("drops").GetProperty("icmp_rate_limited").GetInt64()}");
+            + $"fastpath: {requests} echo requests, {replies} replies, {drops} drops, echo_rate_limited {report.GetProperty("drops").GetProperty("echo_rate_limited").GetInt64()}");
 
         Assert.Equal(10_000, summary.Transmitted);
-        Assert.Equal(0, report.GetProperty("drops").GetProperty("icmp_rate_limited").GetInt64());
+        Assert.Equal(0, report.GetProperty("drops").GetProperty("echo_rate_limited").GetInt64());
         Assert.Equal(0, report.GetProperty("echo_rate").GetInt32());
         // Every request fastpath saw was answered (a reply the TX ring refused would be counted as tx_buffer_full);
         // what the kernel did not get back never reached the stack, and the port's counters say so.

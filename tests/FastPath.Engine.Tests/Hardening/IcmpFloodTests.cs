@@ -8,7 +8,7 @@ namespace FastPath.Engine.Tests.Hardening;
 /// <summary>
 /// A ping flood in virtual time: with <see cref="InterfaceConfig.IcmpEchoRepliesPerSecond"/> the responder
 /// answers exactly what its token bucket allows (the burst, then the rate), drops the rest as
-/// icmp_rate_limited, and every request is accounted for; without it every request is answered.
+/// echo_rate_limited, and every request is accounted for; without it every request is answered.
 /// </summary>
 [Collection(nameof(FloodCollection))]
 public class IcmpFloodTests(ITestOutputHelper output)
@@ -56,13 +56,13 @@ public class IcmpFloodTests(ITestOutputHelper output)
         long expected = burst + (long)((Int128)rate * (h.Clock.NowNanoseconds - firstRequestAt) / 1_000_000_000);
         Assert.InRange(expected, burst + (long)rate * seconds - rate / 1000 - 1, burst + (long)rate * seconds);
         report.Log($"{total} requests at {FloodRate}/s for {seconds} s: {answered} replies (burst + rate x time = {expected}), "
-            + $"{counters.Dropped(StackDropReason.IcmpRateLimited)} icmp_rate_limited");
+            + $"{counters.Dropped(StackDropReason.EchoRateLimited)} echo_rate_limited");
         Assert.InRange(answered, expected - 1, expected + 1);
         Assert.Equal(answered, counters.EchoReplies);
         Assert.Equal(total, counters.EchoRequests);
-        Assert.Equal(total - answered, counters.Dropped(StackDropReason.IcmpRateLimited));
+        Assert.Equal(total - answered, counters.Dropped(StackDropReason.EchoRateLimited));
         Assert.Equal(counters.RxPackets, counters.EchoReplies + counters.DropsTotal);
-        Assert.Equal(counters.DropsTotal, counters.Dropped(StackDropReason.IcmpRateLimited));
+        Assert.Equal(counters.DropsTotal, counters.Dropped(StackDropReason.EchoRateLimited));
         Assert.Equal(0, flood.Refused);
         h.AssertAllFramesReturned();
         report.AssertFinishedWithin(TimeSpan.FromSeconds(60));
