@@ -48,7 +48,8 @@ internal sealed class ProcessStatsReporter : IDisposable
         {
             _file = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.ReadWrite);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        // ArgumentException: an empty path ("--stats-json ''"), which FileStream rejects before any syscall.
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             throw new CommandLineException($"--stats-json: cannot write {file}: {e.Message}");
         }

@@ -14,4 +14,13 @@ public sealed class StatsJsonOptionTests
         Assert.Contains("--stats-json: cannot write /nonexistent-fastpath-dir/stats.jsonl", stderr, StringComparison.Ordinal);
         Assert.Single(stderr.Trim().Split('\n'));
     }
+
+    [Fact]
+    public void An_empty_stats_path_is_one_line_and_exit_2()
+    {
+        var (exit, _, stderr) = FastpathCli.Run("respond", "--iface", "lo", "--ip", "10.0.0.1/24", "--stats-json", "");
+        Assert.Equal(2, exit);
+        Assert.Contains("--stats-json: cannot write", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
 }
