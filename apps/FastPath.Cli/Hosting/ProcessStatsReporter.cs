@@ -25,6 +25,7 @@ internal sealed class ProcessStatsReporter : IDisposable
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     private readonly string _command;
+    private readonly string _path;
     private readonly WorkerPorts _ports;
     private readonly Action<Utf8JsonWriter> _writeCounters;
     private readonly FileStream _file;
@@ -34,6 +35,7 @@ internal sealed class ProcessStatsReporter : IDisposable
     private readonly byte[] _status = new byte[16384];
     private Thread? _thread;
     private long _start;
+    private bool _writeFailed;
 
     /// <param name="command">The command's name, written in every line.</param>
     /// <param name="file">The file to write (created or truncated now, so a bad path fails before any port opens).</param>
@@ -42,6 +44,7 @@ internal sealed class ProcessStatsReporter : IDisposable
     public ProcessStatsReporter(string command, string file, WorkerPorts ports, Action<Utf8JsonWriter> writeCounters)
     {
         _command = command;
+        _path = file;
         _ports = ports;
         _writeCounters = writeCounters;
         try
@@ -55,6 +58,9 @@ internal sealed class ProcessStatsReporter : IDisposable
         }
         _writer = new Utf8JsonWriter(_file);
     }
+
+    /// <summary>Where a write that fails mid-run is reported (stderr; a test gives its own).</summary>
+    internal TextWriter Errors { get; init; } = Console.Error;
 
     /// <summary>A reporter when <paramref name="file"/> was given, otherwise null (nothing sampled).</summary>
     public static ProcessStatsReporter? Create(string command, string? file, WorkerPorts ports, Action<Utf8JsonWriter> writeCounters) =>
@@ -77,15 +83,23 @@ internal sealed class ProcessStatsReporter : IDisposable
         _stop.Set();
         _thread.Join();
         _thread = null;
-        WriteSample(final: true);
+        // Join orders the sampling thread's _writeFailed before this read.
+        if (!_writeFailed) WriteSample(final: true);
     }
 
     public void Dispose()
     {
         Stop();
-        _writer.Dispose();
-        _file.Dispose();
         _stop.Dispose();
+        try
+        {
+            _writer.Dispose();
+            _file.Dispose();
+        }
+        catch (IOException) when (_writeFailed)
+        {
+            // The bytes the failed write left in the buffers fail again on the way out; it was said once.
+        }
     }
 
     private void Sample()
@@ -95,7 +109,19 @@ internal sealed class ProcessStatsReporter : IDisposable
         {
             long wait = _start + n * second - Stopwatch.GetTimestamp();
             if (_stop.Wait(TimeSpan.FromSeconds(Math.Max(0, wait) / (double)second))) return;
-            WriteSample(final: false);
+            try
+            {
+                WriteSample(final: false);
+            }
+            catch (IOException e)
+            {
+                // A full disk or a reader that closed its pipe: an exception here, on a thread of our own, would
+                // end the process with a stack trace in the middle of its run. Say it once and stop sampling;
+                // the command goes on.
+                _writeFailed = true;
+                Errors.WriteLine($"fastpath: --stats-json: stopped writing {_path}: {e.Message}");
+                return;
+            }
         }
     }
 
