@@ -22,20 +22,18 @@ namespace FastPath.Cli.Hosting;
 /// </remarks>
 internal sealed class ProcessStatsReporter : IDisposable
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
-
     private readonly string _command;
     private readonly string _path;
     private readonly WorkerPorts _ports;
     private readonly Action<Utf8JsonWriter> _writeCounters;
     private readonly FileStream _file;
     private readonly Utf8JsonWriter _writer;
-    private readonly ManualResetEventSlim _stop = new();
     private readonly int _pid = Environment.ProcessId;
     private readonly byte[] _status = new byte[16384];
-    private Thread? _thread;
-    private long _start;
+    private readonly SecondTicker _ticker;
     private bool _writeFailed;
+    private bool _started;
+    private long _start;
 
     /// <param name="command">The command's name, written in every line.</param>
     /// <param name="file">The file to write (created or truncated now, so a bad path fails before any port opens).</param>
@@ -57,6 +55,7 @@ internal sealed class ProcessStatsReporter : IDisposable
             throw new CommandLineException($"--stats-json: cannot write {file}: {e.Message}");
         }
         _writer = new Utf8JsonWriter(_file);
+        _ticker = new SecondTicker("fastpath stats", TryWriteSample);
     }
 
     /// <summary>Where a write that fails mid-run is reported (stderr; a test gives its own).</summary>
@@ -69,28 +68,25 @@ internal sealed class ProcessStatsReporter : IDisposable
     /// <summary>Writes the first line now (the state before traffic) and then one a second.</summary>
     public void Start()
     {
-        if (_thread is not null) return;
+        if (_started) return;
+        _started = true;
         _start = Stopwatch.GetTimestamp();
         WriteSample(final: false);
-        _thread = new Thread(Sample) { IsBackground = true, Name = "fastpath stats" };
-        _thread.Start();
+        _ticker.Start(_start);
     }
 
     /// <summary>Stops sampling and writes a last line marked <c>"final": true</c> (after the workers stopped).</summary>
     public void Stop()
     {
-        if (_thread is null) return;
-        _stop.Set();
-        _thread.Join();
-        _thread = null;
-        // Join orders the sampling thread's _writeFailed before this read.
+        if (!_ticker.Stop()) return;
+        // The ticker's Stop joined the sampling thread: its _writeFailed is visible here.
         if (!_writeFailed) WriteSample(final: true);
     }
 
     public void Dispose()
     {
         Stop();
-        _stop.Dispose();
+        _ticker.Dispose();
         try
         {
             _writer.Dispose();
@@ -102,26 +98,22 @@ internal sealed class ProcessStatsReporter : IDisposable
         }
     }
 
-    private void Sample()
+    /// <summary>A line on the sampling thread; false (stop sampling) when the write failed.</summary>
+    private bool TryWriteSample()
     {
-        long second = Stopwatch.Frequency;
-        for (int n = 1; ; n++)
+        try
         {
-            long wait = _start + n * second - Stopwatch.GetTimestamp();
-            if (_stop.Wait(TimeSpan.FromSeconds(Math.Max(0, wait) / (double)second))) return;
-            try
-            {
-                WriteSample(final: false);
-            }
-            catch (IOException e)
-            {
-                // A full disk or a reader that closed its pipe: an exception here, on a thread of our own, would
-                // end the process with a stack trace in the middle of its run. Say it once and stop sampling;
-                // the command goes on.
-                _writeFailed = true;
-                Errors.WriteLine($"fastpath: --stats-json: stopped writing {_path}: {e.Message}");
-                return;
-            }
+            WriteSample(final: false);
+            return true;
+        }
+        catch (IOException e)
+        {
+            // A full disk or a reader that closed its pipe: an exception here, on a thread of our own, would
+            // end the process with a stack trace in the middle of its run. Say it once and stop sampling;
+            // the command goes on.
+            _writeFailed = true;
+            Errors.WriteLine($"fastpath: --stats-json: stopped writing {_path}: {e.Message}");
+            return false;
         }
     }
 
