@@ -64,6 +64,8 @@ internal static class GenCommand
             bool measuring = parse.GetValue(measure);
             if (outputFile != null && cores is { Count: > 1 }) throw new CommandLineException("--pcap-out writes from one worker: leave out --cores or give one CPU");
             if (replayFile != null && cores is { Count: > 1 }) throw new CommandLineException("--pcap replays from one worker: leave out --cores or give one CPU");
+            // The lines sample the ports' pools and counters; a capture file has none, and the option was silently ignored.
+            if (outputFile != null && parse.GetResult(port.StatsJson) is not null) throw new CommandLineException("--stats-json samples the ports of a run on an interface (not --pcap-out)");
             if (measuring && (outputFile != null || replayFile != null)) throw new CommandLineException("--measure needs generated streams sent on an interface (not --pcap or --pcap-out)");
 
             NetworkDevice? device = interfaceName is null ? null : NetworkDevice.Find(interfaceName);

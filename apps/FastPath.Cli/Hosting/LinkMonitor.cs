@@ -12,7 +12,8 @@ namespace FastPath.Cli.Hosting;
 /// </summary>
 /// <remarks>
 /// One monitor per process, started by the first port <see cref="WorkerPorts"/> opens. Ports are held weakly:
-/// a port the command has finished with and dropped is forgotten, and a disposed port's link no longer
+/// a port is forgotten once nothing else holds it (its <see cref="WorkerPorts"/>, which keeps every port it
+/// opened for the stats reporter, included), and a disposed port's link no longer
 /// changes (it answers from its last look), so the thread says nothing once a command is over.
 /// </remarks>
 internal sealed class LinkMonitor

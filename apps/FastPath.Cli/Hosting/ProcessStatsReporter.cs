@@ -22,17 +22,17 @@ namespace FastPath.Cli.Hosting;
 /// </remarks>
 internal sealed class ProcessStatsReporter : IDisposable
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
-
     private readonly string _command;
+    private readonly string _path;
     private readonly WorkerPorts _ports;
     private readonly Action<Utf8JsonWriter> _writeCounters;
     private readonly FileStream _file;
     private readonly Utf8JsonWriter _writer;
-    private readonly ManualResetEventSlim _stop = new();
     private readonly int _pid = Environment.ProcessId;
     private readonly byte[] _status = new byte[16384];
-    private Thread? _thread;
+    private readonly SecondTicker _ticker;
+    private bool _writeFailed;
+    private bool _started;
     private long _start;
 
     /// <param name="command">The command's name, written in every line.</param>
@@ -42,18 +42,24 @@ internal sealed class ProcessStatsReporter : IDisposable
     public ProcessStatsReporter(string command, string file, WorkerPorts ports, Action<Utf8JsonWriter> writeCounters)
     {
         _command = command;
+        _path = file;
         _ports = ports;
         _writeCounters = writeCounters;
         try
         {
             _file = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.ReadWrite);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        // ArgumentException: an empty path ("--stats-json ''"), which FileStream rejects before any syscall.
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             throw new CommandLineException($"--stats-json: cannot write {file}: {e.Message}");
         }
         _writer = new Utf8JsonWriter(_file);
+        _ticker = new SecondTicker("fastpath stats", TryWriteSample);
     }
+
+    /// <summary>Where a write that fails mid-run is reported (stderr; a test gives its own).</summary>
+    internal TextWriter Errors { get; init; } = Console.Error;
 
     /// <summary>A reporter when <paramref name="file"/> was given, otherwise null (nothing sampled).</summary>
     public static ProcessStatsReporter? Create(string command, string? file, WorkerPorts ports, Action<Utf8JsonWriter> writeCounters) =>
@@ -62,39 +68,52 @@ internal sealed class ProcessStatsReporter : IDisposable
     /// <summary>Writes the first line now (the state before traffic) and then one a second.</summary>
     public void Start()
     {
-        if (_thread is not null) return;
+        if (_started) return;
+        _started = true;
         _start = Stopwatch.GetTimestamp();
         WriteSample(final: false);
-        _thread = new Thread(Sample) { IsBackground = true, Name = "fastpath stats" };
-        _thread.Start();
+        _ticker.Start(_start);
     }
 
     /// <summary>Stops sampling and writes a last line marked <c>"final": true</c> (after the workers stopped).</summary>
     public void Stop()
     {
-        if (_thread is null) return;
-        _stop.Set();
-        _thread.Join();
-        _thread = null;
-        WriteSample(final: true);
+        if (!_ticker.Stop()) return;
+        // The ticker's Stop joined the sampling thread: its _writeFailed is visible here.
+        if (!_writeFailed) WriteSample(final: true);
     }
 
     public void Dispose()
     {
         Stop();
-        _writer.Dispose();
-        _file.Dispose();
-        _stop.Dispose();
+        _ticker.Dispose();
+        try
+        {
+            _writer.Dispose();
+            _file.Dispose();
+        }
+        catch (IOException) when (_writeFailed)
+        {
+            // The bytes the failed write left in the buffers fail again on the way out; it was said once.
+        }
     }
 
-    private void Sample()
+    /// <summary>A line on the sampling thread; false (stop sampling) when the write failed.</summary>
+    private bool TryWriteSample()
     {
-        long second = Stopwatch.Frequency;
-        for (int n = 1; ; n++)
+        try
         {
-            long wait = _start + n * second - Stopwatch.GetTimestamp();
-            if (_stop.Wait(TimeSpan.FromSeconds(Math.Max(0, wait) / (double)second))) return;
             WriteSample(final: false);
+            return true;
+        }
+        catch (IOException e)
+        {
+            // A full disk or a reader that closed its pipe: an exception here, on a thread of our own, would
+            // end the process with a stack trace in the middle of its run. Say it once and stop sampling;
+            // the command goes on.
+            _writeFailed = true;
+            Errors.WriteLine($"fastpath: --stats-json: stopped writing {_path}: {e.Message}");
+            return false;
         }
     }
 

@@ -20,9 +20,7 @@ internal sealed class ProgressReporter : IDisposable
     private readonly bool _showTx;
     private readonly bool _showRx;
     private readonly List<RateSample> _samples = [];
-    private readonly ManualResetEventSlim _stop = new();
-    private Thread? _thread;
-    private long _start;
+    private readonly SecondTicker _ticker;
     private Totals _last;
     private long _lastTicks;
 
@@ -38,6 +36,11 @@ internal sealed class ProgressReporter : IDisposable
         _print = print;
         _showTx = showTx;
         _showRx = showRx;
+        _ticker = new SecondTicker("fastpath progress", () =>
+        {
+            TakeSample(_print);
+            return true;
+        });
     }
 
     /// <summary>The samples taken, one a second (the last one over the part-second before the stop).</summary>
@@ -46,36 +49,20 @@ internal sealed class ProgressReporter : IDisposable
     /// <summary>Starts sampling (call once every worker is ready: the first second is then the first second of traffic).</summary>
     public void Start()
     {
-        _start = _lastTicks = Stopwatch.GetTimestamp();
-        _thread = new Thread(Sample) { IsBackground = true, Name = "fastpath progress" };
-        _thread.Start();
+        _lastTicks = Stopwatch.GetTimestamp();
+        _ticker.Start(_lastTicks);
     }
 
     /// <summary>Stops sampling and takes a last sample over the rest of the run.</summary>
     public void Stop()
     {
-        if (_thread is null) return;
-        _stop.Set();
-        _thread.Join();
-        _thread = null;
-        TakeSample(print: false);
+        if (_ticker.Stop()) TakeSample(print: false);
     }
 
     public void Dispose()
     {
         Stop();
-        _stop.Dispose();
-    }
-
-    private void Sample()
-    {
-        long second = Stopwatch.Frequency;
-        for (int n = 1; ; n++)
-        {
-            long wait = _start + n * second - Stopwatch.GetTimestamp();
-            if (_stop.Wait(TimeSpan.FromSeconds(Math.Max(0, wait) / (double)second))) return;
-            TakeSample(_print);
-        }
+        _ticker.Dispose();
     }
 
     private void TakeSample(bool print)
@@ -88,7 +75,7 @@ internal sealed class ProgressReporter : IDisposable
         double rxPps = (totals.RxPackets - _last.RxPackets) / seconds;
         double txBits = (totals.TxBytes - _last.TxBytes + RunReport.WireOverheadBytes * (double)(totals.TxPackets - _last.TxPackets)) * 8 / seconds;
         double rxBits = (totals.RxBytes - _last.RxBytes + RunReport.WireOverheadBytes * (double)(totals.RxPackets - _last.RxPackets)) * 8 / seconds;
-        double elapsed = (now - _start) / (double)Stopwatch.Frequency;
+        double elapsed = (now - _ticker.Started) / (double)Stopwatch.Frequency;
         lock (_samples) _samples.Add(new RateSample(elapsed, txPps, rxPps, totals.Lost));
         _last = totals;
         _lastTicks = now;

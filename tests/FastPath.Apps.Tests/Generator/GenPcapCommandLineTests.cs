@@ -147,6 +147,7 @@ public sealed class GenPcapCommandLineTests : IDisposable
     [InlineData("--iface", "lo")]
     [InlineData("--cores", "0-1")]
     [InlineData("--loop", "-1")]
+    [InlineData("--stats-json", "/tmp/fastpath-gen-pcap-out-stats.jsonl")]
     public void Bad_input_is_one_line_and_exit_2(params string[] extra)
     {
         string[] args = ["gen", "--pcap-out", Path.Combine(_folder, "bad.pcap"), "--src-ip", "10.0.0.1", "--dst-ip", "10.0.0.2", "--count", "1", .. extra];
