@@ -117,8 +117,25 @@ internal sealed class LinkWatch : IDisposable
         result = Ioctl.RunOn(fd, Ioctl.SIOCGIFFLAGS, ref request);
         if (result == -Errors.ENODEV) return (LinkState.Gone, "ioctl(SIOCGIFFLAGS): ENODEV");
         if (result < 0) return (LinkState.Unknown, null);
-        const short upAndRunning = Ioctl.IFF_UP | Ioctl.IFF_RUNNING;
-        return ((request.Flags & upAndRunning) == upAndRunning ? LinkState.Up : LinkState.Down, null);
+        if ((request.Flags & Ioctl.IFF_UP) == 0) return (LinkState.Down, null);
+        return (HasCarrier(fd, request.Flags) ? LinkState.Up : LinkState.Down, null);
+    }
+
+    /// <summary>
+    /// The carrier as the transmit path sees it. IFF_RUNNING is the operational state, which the kernel's
+    /// linkwatch sets up to a second after the carrier comes on (a veth just brought up: its carrier is on at
+    /// once, IFF_RUNNING follows later); copy-mode AF_XDP sends as soon as netif_carrier_ok says so
+    /// (__dev_direct_xmit), so holding frames back until IFF_RUNNING would delay, and through full queues
+    /// drop, traffic the link would carry. ETHTOOL_GLINK answers netif_carrier_ok for drivers that use
+    /// ethtool_op_get_link (veth, most NICs); where a driver has no get_link, IFF_RUNNING it is.
+    /// </summary>
+    private unsafe bool HasCarrier(int fd, short flags)
+    {
+        var value = new Ioctl.EthtoolValue { Command = Ioctl.ETHTOOL_GLINK };
+        var request = Ioctl.InterfaceRequest.For(_name);
+        request.Data = &value;
+        if (Ioctl.RunOn(fd, Ioctl.SIOCETHTOOL, ref request) == 0) return value.Data != 0;
+        return (flags & Ioctl.IFF_RUNNING) != 0;
     }
 
     private void Apply(LinkState state, string? reason, long now)
@@ -142,9 +159,8 @@ internal sealed class LinkWatch : IDisposable
         }
 
         // Only the thread that made the change gets here for it, so the outage fields have one writer at a
-        // time. A link found down at the first look (a veth whose carrier linkwatch has not yet reported: the
-        // kernel sets IFF_RUNNING up to a second after IFF_UP) is not an outage the port lived through: it is
-        // neither counted nor timed.
+        // time. A link found down at the first look (a link without carrier yet when the port opened) is not an
+        // outage the port lived through: it is neither counted nor timed.
         bool outageBegins = (previous == LinkState.Up && state is LinkState.Down or LinkState.Gone)
             || (previous == LinkState.Unknown && state == LinkState.Gone);
         if (outageBegins)

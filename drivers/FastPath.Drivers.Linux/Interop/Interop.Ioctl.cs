@@ -21,6 +21,8 @@ internal static unsafe class Ioctl
     internal const short IFF_RUNNING = 0x40;
     internal const short IFF_PROMISC = 0x100;
 
+    /// <summary>Link detected: ethtool_op_get_link answers netif_carrier_ok, without linkwatch's delay; no privilege needed.</summary>
+    internal const uint ETHTOOL_GLINK = 0xa;
     internal const uint ETHTOOL_GCHANNELS = 0x3c;
     internal const uint ETHTOOL_GTXCSUM = 0x16;
     internal const uint ETHTOOL_STXCSUM = 0x17;

@@ -29,14 +29,13 @@ public sealed class LabCommandTests
         foreach (JsonElement row in ping)
         {
             Assert.Equal(JsonValueKind.Null, row.GetProperty("error").ValueKind);
-            // One request a millisecond for a second: on a machine that other tests load, the pinger may get
-            // fewer out, and a request or two in flight at the end may go unanswered. Sane means most of them,
-            // and a loss figure that agrees with the counts.
+            // One request a millisecond for a second. A veth loses nothing, so every request sent is answered;
+            // how many the pinger gets out is its own business on a loaded machine (a timing matter), but the
+            // lab asks for 1000.
             long transmitted = row.GetProperty("transmitted").GetInt64();
-            long received = row.GetProperty("received").GetInt64();
             Assert.InRange(transmitted, 100, 1000);
-            Assert.InRange(received, transmitted * 95 / 100, transmitted);
-            Assert.Equal(Math.Round((transmitted - received) * 100.0 / transmitted, 3), row.GetProperty("loss_percent").GetDouble(), 1);
+            Assert.Equal(transmitted, row.GetProperty("received").GetInt64());
+            Assert.Equal(0, row.GetProperty("loss_percent").GetDouble());
             JsonElement rtt = row.GetProperty("rtt_us");
             double[] ordered = [.. new[] { "min", "p50", "p90", "p99", "p999", "max" }.Select(name => rtt.GetProperty(name).GetDouble())];
             Assert.True(ordered[0] > 0, $"min {ordered[0]}");
