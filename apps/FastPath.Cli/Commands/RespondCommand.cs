@@ -21,7 +21,7 @@ internal static class RespondCommand
         var echoBurst = new Option<int>("--echo-burst")
         {
             Description = "Echo replies that may go out back to back before --echo-rate applies",
-            DefaultValueFactory = _ => DefaultEchoBurst,
+            DefaultValueFactory = _ => InterfaceConfig.DefaultIcmpEchoReplyBurst,
         };
         var command = new Command("respond", "Answer ARP and ICMP echo (ping) for an address on an interface until stopped, then print the counters");
         port.AddTo(command, limitsRequired: false);
@@ -46,9 +46,6 @@ internal static class RespondCommand
         });
         return command;
     }
-
-    // Linux's icmp_msgs_burst default, as InterfaceConfig.IcmpEchoReplyBurst.
-    private const int DefaultEchoBurst = 50;
 
     private static (int Rate, int Burst) ParseEchoLimit(ParseResult parse, Option<int> echoRate, Option<int> echoBurst)
     {

@@ -27,7 +27,7 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
     /// <summary>Echo reply rate limit of every worker's stack (0: none) and its burst (see <see cref="InterfaceConfig.IcmpEchoRepliesPerSecond"/>).</summary>
     public int EchoRepliesPerSecond { get; set; }
 
-    public int EchoReplyBurst { get; set; } = 50;
+    public int EchoReplyBurst { get; set; } = InterfaceConfig.DefaultIcmpEchoReplyBurst;
 
     public int Run(IReadOnlyList<int>? cores, TimeSpan? duration, bool json, Action<Utf8JsonWriter, StackCountersSnapshot>? extraJson = null, Func<StackCountersSnapshot, string>? summary = null)
     {

@@ -64,7 +64,10 @@ public sealed class InterfaceConfig
     public int IcmpEchoRepliesPerSecond { get; init; }
 
     /// <summary>Echo replies that may go out back to back before <see cref="IcmpEchoRepliesPerSecond"/> applies (Linux icmp_msgs_burst's default, 50).</summary>
-    public int IcmpEchoReplyBurst { get; init; } = 50;
+    public int IcmpEchoReplyBurst { get; init; } = DefaultIcmpEchoReplyBurst;
+
+    /// <summary>Linux's icmp_msgs_burst default; the CLI's --echo-burst default too.</summary>
+    internal const int DefaultIcmpEchoReplyBurst = 50;
 
     /// <summary>Answer echo requests sent to a broadcast or multicast address (Linux icmp_echo_ignore_broadcasts=1 says no).</summary>
     public bool ReplyToBroadcastEcho { get; init; }
