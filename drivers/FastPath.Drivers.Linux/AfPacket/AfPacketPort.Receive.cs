@@ -76,7 +76,7 @@ public sealed unsafe partial class AfPacketPort
         }
         _stats.RxPackets += received;
         _stats.RxBytes += bytes;
-        if (received == 0 && _link.IsDue) CheckLinkWhileIdle();
+        if (received == 0 && _link.IsDue) _link.CheckNowOrThrowIfGone();
         return received;
     }
 

@@ -98,7 +98,7 @@ public sealed unsafe partial class AfPacketPort
     public void Flush()
     {
         // While the link is not up, look again (at most every 100 ms) so the port sees it come back.
-        if (_link.State != LinkState.Up) CheckLinkWhileNotUp();
+        if (_link.State != LinkState.Up) _link.CheckOrThrowIfGone();
         if (!_txKickPending) return;
         if (_disposed != 0) ThrowDisposed();
         _txKickPending = false;
@@ -125,29 +125,13 @@ public sealed unsafe partial class AfPacketPort
                 return;
             // ENXIO: packet_notifier forgot the device on NETDEV_UNREGISTER: the interface is gone.
             case int gone when LinkWatch.MeansGone(gone):
-                _link.MarkGone($"sendto(AF_PACKET): {Errors.Name(errno)}");
-                ThrowLinkGone();
+                _link.MarkGoneAndThrow($"sendto(AF_PACKET): {Errors.Name(errno)}");
                 break;
             default:
                 Errors.Throw("sendto(AF_PACKET TX ring)", errno);
                 break;
         }
     }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void CheckLinkWhileNotUp()
-    {
-        if (_link.Check().State == LinkState.Gone) ThrowLinkGone();
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void CheckLinkWhileIdle()
-    {
-        if (_link.CheckNow().State == LinkState.Gone) ThrowLinkGone();
-    }
-
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private void ThrowLinkGone() => throw new LinkGoneException(Info.Name, _link.GoneReason);
 
     /// <summary>
     /// A slot the kernel marked TP_STATUS_WRONG_FORMAT (it cannot happen with PACKET_LOSS on, but a kernel

@@ -161,7 +161,7 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
             // As libxdp's examples: a driver that sleeps (zero-copy) waits for a syscall to look at the
             // fill ring again; copy mode never sets the flag.
             if (_fill.NeedsWakeup) WakeRx();
-            if (_link.IsDue) CheckLinkWhileIdle();
+            if (_link.IsDue) _link.CheckNowOrThrowIfGone();
             return 0;
         }
         ref Packet destination = ref MemoryMarshal.GetReference(packets);
@@ -247,7 +247,7 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
         ReapCompletions();
         // While the link is not up, look again (at most every 100 ms) so the port sees it come back even
         // when the kernel stops saying ENETDOWN, e.g. on a lost carrier, where the kernel drops instead.
-        if (_link.State != LinkState.Up) CheckLinkWhileNotUp();
+        if (_link.State != LinkState.Up) _link.CheckOrThrowIfGone();
     }
 
     /// <summary>The link as the port last found it (see <see cref="IPacketPort.Link"/>).</summary>
@@ -439,28 +439,9 @@ public sealed unsafe class AfXdpPort : IPacketPort, IWaitablePort
             return;
         }
         // ENXIO: the netdev notifier unbound the socket (NETDEV_UNREGISTER): the interface is gone.
-        if (LinkWatch.MeansGone(errno))
-        {
-            _link.MarkGone($"sendto(AF_XDP): {Errors.Name(errno)}");
-            ThrowLinkGone();
-        }
+        if (LinkWatch.MeansGone(errno)) _link.MarkGoneAndThrow($"sendto(AF_XDP): {Errors.Name(errno)}");
         Errors.Throw("sendto(AF_XDP)", errno);
     }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void CheckLinkWhileIdle()
-    {
-        if (_link.CheckNow().State == LinkState.Gone) ThrowLinkGone();
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void CheckLinkWhileNotUp()
-    {
-        if (_link.Check().State == LinkState.Gone) ThrowLinkGone();
-    }
-
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private void ThrowLinkGone() => throw new LinkGoneException(Info.Name, _link.GoneReason);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void WakeRx()

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using FastPath.Drivers.Linux.Interop;
 using FastPath.Engine.Ports;
 
@@ -103,7 +105,32 @@ internal sealed class LinkWatch : IDisposable
     /// <summary>The kernel said the device is gone (sendto: ENXIO, ENODEV): final, whatever the next ioctl would say.</summary>
     public void MarkGone(string reason) => Apply(LinkState.Gone, reason, Stopwatch.GetTimestamp());
 
+    /// <summary>The worker's idle look: <see cref="CheckNow"/>, throwing <see cref="LinkGoneException"/> once the link is gone.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void CheckNowOrThrowIfGone()
+    {
+        if (CheckNow().State == LinkState.Gone) ThrowGone();
+    }
+
+    /// <summary>The worker's look while the link is not up: <see cref="Check"/>, throwing once the link is gone.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void CheckOrThrowIfGone()
+    {
+        if (Check().State == LinkState.Gone) ThrowGone();
+    }
+
+    /// <summary>A send said the device is gone (ENXIO, ENODEV): marks it so for every reader and throws.</summary>
+    [DoesNotReturn]
+    public void MarkGoneAndThrow(string reason)
+    {
+        MarkGone(reason);
+        ThrowGone();
+    }
+
     public void Dispose() => _socket.Dispose();
+
+    [DoesNotReturn]
+    private void ThrowGone() => throw new LinkGoneException(_name, GoneReason);
 
     private (LinkState State, string? Reason) Read(int fd)
     {
