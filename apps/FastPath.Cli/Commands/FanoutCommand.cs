@@ -106,11 +106,11 @@ internal static class FanoutCommand
         var config = new InterfaceConfig { Address = address, Mac = device.Mac, Mtu = device.Mtu };
         var fanouts = new MulticastFanout[workers];
         var bindings = new PortBinding<IPacketPort>[workers];
-        var frames = new FrameLedger();
+        FrameLedger frames = ports.Frames;
         for (int i = 0; i < workers; i++)
         {
             int worker = i;
-            bindings[i] = new PortBinding<IPacketPort>(() => frames.Record(ports.Open(worker)), cores?[worker]);
+            bindings[i] = new PortBinding<IPacketPort>(() => ports.Open(worker), cores?[worker]);
         }
 
         using var stop = new TerminationSignals();

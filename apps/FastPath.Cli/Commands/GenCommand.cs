@@ -194,10 +194,10 @@ internal static class GenCommand
     private static (GeneratorResult[] Results, RunReport Report) Execute(GenRun run, ProgressReporter progress, TerminationSignals stop, Func<int, IPacketPort, GeneratorResult> body)
     {
         bool sample = run.Progress || run.PlotFile != null;
-        var frames = new FrameLedger();
         RunReport report;
         if (run.OutputFile is { } file)
         {
+            var frames = new FrameLedger();
             GeneratorResult result;
             using (PcapWriterPort writer = PcapWriterPort.Create(file, FileFrames))
             {
@@ -212,7 +212,7 @@ internal static class GenCommand
         }
         var ports = new WorkerPorts(run.InterfaceName!, run.Driver, run.Queue, run.Cores?.Count ?? 1);
         using ProcessStatsReporter? stats = ProcessStatsReporter.Create("gen", run.StatsFile, ports, progress.WriteCounters);
-        GeneratorResult[] results = PinnedWorkers.Run(run.Cores, frames.Track(ports.Open), body, stop.Trigger, () =>
+        GeneratorResult[] results = PinnedWorkers.Run(run.Cores, ports.Open, body, stop.Trigger, () =>
         {
             ports.AnnounceReady("gen", "sending");
             if (sample) progress.Start();
@@ -222,7 +222,7 @@ internal static class GenCommand
         stats?.Stop();
         // Every worker has closed its port by now (PinnedWorkers disposes them on their threads).
         report = new RunReport("gen", ports);
-        report.AddFrames(frames);
+        report.AddFrames(ports.Frames);
         return (results, report);
     }
 

@@ -121,12 +121,12 @@ internal static class PingCommand
             if (cores is { Count: > 1 }) throw new CommandLineException("--cores: ping runs one worker; give one CPU");
             var ports = new WorkerPorts(interfaceName, parse.GetValue(port.Driver), parse.GetValue(port.Queue), 1);
             var config = new InterfaceConfig { Address = local, Mac = device.Mac, Mtu = device.Mtu };
-            var frames = new FrameLedger();
+            FrameLedger frames = ports.Frames;
             using var pinger = new Pinger(settings, config);
             using var stop = new TerminationSignals();
             // Busy-poll: a worker that sleeps in poll(2) between requests would add its wake-up to every round trip.
             using var engine = global::FastPath.Engine.Runtime.Engine.Create(
-                [new PortBinding<IPacketPort>(() => frames.Record(ports.Open(0)), cores?[0])], _ => pinger,
+                [new PortBinding<IPacketPort>(() => ports.Open(0), cores?[0])], _ => pinger,
                 new EngineOptions { Worker = new WorkerOptions { Idle = IdleStrategy.BusyPoll, ThreadName = "fastpath ping" } });
             engine.Start();
             ports.AnnounceReady("ping", "pinging");

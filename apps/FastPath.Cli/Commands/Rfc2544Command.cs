@@ -90,13 +90,13 @@ internal static class Rfc2544Command
 
     private static int Run(Rfc2544Test test, bool json)
     {
-        var sendPorts = new WorkerPorts(test.Sender, test.Driver, 0, 1);
-        var receivePorts = new WorkerPorts(test.Receiver, test.Driver, 0, 1) { Promiscuous = true, LargeReceiveRings = true };
+        var frames = new FrameLedger();
+        var sendPorts = new WorkerPorts(test.Sender, test.Driver, 0, 1) { Frames = frames };
+        var receivePorts = new WorkerPorts(test.Receiver, test.Driver, 0, 1) { Promiscuous = true, LargeReceiveRings = true, Frames = frames };
         using var stop = new TerminationSignals();
         using var exchange = new TrialExchange();
         var outcomes = new SizeOutcome[test.WireSizes.Length];
-        var frames = new FrameLedger();
-        PinnedWorkers.Run<int>(test.Cores, frames.Track(worker => worker == 0 ? sendPorts.Open(0) : receivePorts.Open(0)),
+        PinnedWorkers.Run<int>(test.Cores, worker => worker == 0 ? sendPorts.Open(0) : receivePorts.Open(0),
             (worker, port) =>
             {
                 if (worker == 1) return Receive(port, exchange);

@@ -65,9 +65,8 @@ internal static class SinkCommand
         var counters = Enumerable.Range(0, workers).Select(_ => new LiveCounters()).ToArray();
         using var progress = new ProgressReporter("sink", counters, showProgress, showTx: false, showRx: true);
         using var stop = new TerminationSignals();
-        var frames = new FrameLedger();
         using ProcessStatsReporter? stats = ProcessStatsReporter.Create("sink", statsFile, ports, progress.WriteCounters);
-        SinkResult[] results = PinnedWorkers.Run(cores, frames.Track(ports.Open),
+        SinkResult[] results = PinnedWorkers.Run(cores, ports.Open,
             (worker, port) => PacketSink.Run(port, settings with { Counters = counters[worker] }, stop.Token), stop.Trigger,
             () =>
             {
@@ -115,7 +114,7 @@ internal static class SinkCommand
             long lost = streams.Sum(s => s.Lost);
             summary += $", {signed} signed in {streams.Count} streams, {lost} lost";
         }
-        report.AddFrames(frames);
+        report.AddFrames(ports.Frames);
         report.Write(json, summary);
         if (plotFile != null) MeasurementPlot.Write(plotFile, $"fastpath sink on {ports.First?.Name}", progress.Samples, latency, "one-way latency");
         return 0;

@@ -74,10 +74,9 @@ internal static class TcpCommand
             NetworkDevice device = NetworkDevice.Find(interfaceName);
             var ports = new WorkerPorts(interfaceName, driver, queue, 1) { LargeReceiveRings = true };
             var config = new InterfaceConfig { Address = local, Gateway = gateway, Mac = device.Mac, Mtu = device.Mtu, Tcp = options };
-            var frames = new FrameLedger();
             TcpTransfer? transfer = null;
             using var stop = new TerminationSignals();
-            using Engine.Runtime.Engine engine = Engine.Runtime.Engine.Create([new PortBinding<IPacketPort>(() => frames.Record(ports.Open(0)), cpu)], _ =>
+            using Engine.Runtime.Engine engine = Engine.Runtime.Engine.Create([new PortBinding<IPacketPort>(() => ports.Open(0), cpu)], _ =>
                 transfer = new TcpTransfer(new NetworkStack(config), remote, remotePort, bytes, options),
                 new EngineOptions { Worker = new WorkerOptions { Idle = cpu is null ? IdleStrategy.Adaptive : IdleStrategy.BusyPoll } });
             engine.Start();
@@ -102,7 +101,7 @@ internal static class TcpCommand
             TcpTransferResult result = completion.IsCompleted
                 ? completion.Result
                 : new TcpTransferResult(TcpTransferOutcome.Failed, TcpError.StackStopped, null, sent, echoed, -1, TimeSpan.Zero, TimeSpan.Zero, default);
-            var run = new ConnectReport(result, ports, frames, $"{remote}:{remotePort}", bytes);
+            var run = new ConnectReport(result, ports, ports.Frames, $"{remote}:{remotePort}", bytes);
             if (result.Error == TcpError.StackStopped)
             {
                 return run.Fail(json, interrupted ? "interrupted" : "time_limit",

@@ -6,7 +6,8 @@ using FastPath.Engine.Ports;
 namespace FastPath.Cli.Hosting;
 
 /// <summary>
-/// Frame accounting for a command's final report: remembers the pool of every port the command opened and,
+/// Frame accounting for a command's final report: remembers the pool of every port the command opened
+/// (<see cref="WorkerPorts"/> records each port it opens; a pcap port is recorded by hand) and,
 /// once the ports are closed, says how many of their frames are back. A port returns on Dispose the frames
 /// its rings still held (AF_XDP fill, RX, TX and completion rings), so after a clean stop, SIGTERM
 /// included, every frame is back; one that is not was kept by the application or lost in flight.
@@ -19,13 +20,6 @@ internal sealed class FrameLedger
 {
     private readonly Lock _lock = new();
     private readonly List<FramePool> _pools = [];
-
-    /// <summary>Wraps a port opener so that every port it opens is counted (workers open ports on their own threads).</summary>
-    public Func<int, IPacketPort> Track(Func<int, IPacketPort> open)
-    {
-        ArgumentNullException.ThrowIfNull(open);
-        return worker => Record(open(worker));
-    }
 
     /// <summary>Counts the frames of <paramref name="port"/>'s pool; returns the port.</summary>
     public IPacketPort Record(IPacketPort port)

@@ -34,11 +34,11 @@ internal sealed class StackHost(string command, WorkerPorts ports, Ipv4Cidr addr
         int workers = cores?.Count ?? 1;
         var stacks = new NetworkStack[workers];
         var bindings = new PortBinding<IPacketPort>[workers];
-        var frames = new FrameLedger();
+        FrameLedger frames = ports.Frames;
         for (int i = 0; i < workers; i++)
         {
             int worker = i;
-            bindings[i] = new PortBinding<IPacketPort>(() => frames.Record(ports.Open(worker)), cores?[worker]);
+            bindings[i] = new PortBinding<IPacketPort>(() => ports.Open(worker), cores?[worker]);
         }
         var config = new InterfaceConfig
         {

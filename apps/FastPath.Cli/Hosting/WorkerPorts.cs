@@ -23,6 +23,9 @@ internal sealed class WorkerPorts(string interfaceName, PortDriver driver, int f
     /// <summary>Receivers ask for rings that absorb the kernel's bursts (see <see cref="PortRequest.LargeReceiveRings"/>).</summary>
     public bool LargeReceiveRings { get; init; }
 
+    /// <summary>Where every opened port's pool is counted for the final report; two port sets of one command may share one.</summary>
+    public FrameLedger Frames { get; init; } = new();
+
     public IPacketPort Open(int worker)
     {
         // AF_XDP has one socket per queue, so worker i takes queue first + i; AF_PACKET ignores the queue.
@@ -32,6 +35,7 @@ internal sealed class WorkerPorts(string interfaceName, PortDriver driver, int f
         _fallbacks[worker] = opened.FallbackReason;
         // Published for the stats reporter's thread, which reads each worker's pool and counters.
         Volatile.Write(ref _ports[worker], opened.Port);
+        Frames.Record(opened.Port);
         LinkMonitor.Watch(opened.Port);
         return opened.Port;
     }
